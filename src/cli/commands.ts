@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerSummary } from './summary.js';
+import { registerCapture } from './capture.js';
+
+/** Every subcommand, one file each; add new ones here. */
+export function registerCommands(program: Command): void {
+  registerCapture(program);
+  registerSummary(program);
+}
