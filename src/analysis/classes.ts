@@ -1,0 +1,271 @@
+import type { HeapGraph } from '../snapshot/graph.js';
+
+/**
+ * Class names exactly as Chrome DevTools' Summary groups objects (HeapSnapshot.ts
+ * calculateObjectNames, inferInterfaceDefinitions, applyInterfaceDefinitions, propagateDOMState,
+ * classKeyInternal): constructor names for objects, `{a, b, c}` for popular shapes of plain
+ * objects, `(system)`, `(compiled code)`, `Function`, `RegExp`, `(string)`, `(array)`…, DOM tags cut
+ * to `<div>`, `Detached …` for detached DOM, and objects of one name but different constructor
+ * locations kept apart.
+ */
+export interface ClassTable {
+  /** Class of each node, an index into `names`/`keys`. */
+  classOf: Uint32Array;
+  names: string[];
+  /** Stable key: `,Name`, or `script,line,column,Name` for objects whose constructor location is known. */
+  keys: string[];
+}
+
+// DevTools' constants (HeapSnapshot.ts, "inferInterfaceDefinitions").
+const MIN_INTERFACE_PROPERTY_COUNT = 1;
+const MAX_INTERFACE_NAME_LENGTH = 120;
+const MIN_OBJECT_COUNT_PER_INTERFACE = 2;
+const MIN_OBJECT_PROPORTION_PER_INTERFACE = 1000;
+
+const DETACHED = 2;
+const ATTACHED = 1;
+
+export function classifyNodes(g: HeapGraph): ClassTable {
+  const { types } = g;
+  const detached = propagateDomState(g);
+  const interfaces = applyInterfaces(g, inferInterfaces(g));
+  const location = locationIndex(g);
+
+  const classOf = new Uint32Array(g.nodeCount);
+  const names: string[] = [];
+  const keys: string[] = [];
+  const byKey = new Map<string, number>();
+  // Most nodes share a few hundred names: remember the class of each (name index, kind) pair.
+  const plainCache = new Map<number, number>();
+  const classFor = (key: string, name: string): number => {
+    let id = byKey.get(key);
+    if (id === undefined) {
+      id = names.length;
+      names.push(name);
+      keys.push(key);
+      byKey.set(key, id);
+    }
+    return id;
+  };
+  const fixed = (name: string) => classFor(`,${name}`, name);
+  const typeClass = g.layout.nodeTypes.map((t) => fixed(`(${t})`));
+  const system = fixed('(system)');
+  const code = fixed('(compiled code)');
+  const fn = fixed('Function');
+  const regexp = fixed('RegExp');
+
+  for (let o = 0; o < g.nodeCount; o++) {
+    const t = g.nodeType[o]!;
+    let id: number;
+    if (t === types.hidden) id = system;
+    else if (t === types.code) id = code;
+    else if (t === types.closure) id = fn;
+    else if (t === types.regexp) id = regexp;
+    else if (t === types.object || t === types.native) {
+      const iface = interfaces.of[o]!;
+      let name: string | undefined = iface >= 0 ? interfaces.names[iface] : undefined;
+      const nameIndex = g.nodeName[o]!;
+      if (name === undefined) {
+        if (!detached[o] && location[o] === -1) {
+          const cached = plainCache.get(nameIndex);
+          if (cached !== undefined) { classOf[o] = cached; continue; }
+        }
+        name = g.strings.get(nameIndex);
+        if (detached[o]) name = `Detached ${name}`;
+        name = shortenTag(name);
+      }
+      const loc = t === types.object ? location[o]! : -1;
+      if (loc >= 0) {
+        const L = g.locations;
+        const f = g.layout.locationFieldCount;
+        id = classFor(`${L[loc * f + g.layout.locationScriptIdOffset]},${L[loc * f + g.layout.locationLineOffset]},${L[loc * f + g.layout.locationColumnOffset]},${name}`, name);
+      } else {
+        id = fixed(name);
+        if (!detached[o] && iface < 0) plainCache.set(nameIndex, id);
+      }
+    } else id = typeClass[t]!;
+    classOf[o] = id;
+  }
+  return { classOf, names, keys };
+}
+
+/** `<div id="a">` → `<div>`; `Detached <div class=x>` → `Detached <div>`. */
+function shortenTag(name: string): string {
+  if (name.startsWith('<')) {
+    const sp = name.indexOf(' ');
+    return sp === -1 ? name : `${name.slice(0, sp)}>`;
+  }
+  if (name.startsWith('Detached <')) {
+    const sp = name.indexOf(' ', 10);
+    return sp === -1 ? name : `${name.slice(0, sp)}>`;
+  }
+  return name;
+}
+
+/** Ordinal → index of its constructor location record (the last one listed wins, as in DevTools), or -1. */
+function locationIndex(g: HeapGraph): Int32Array {
+  const out = new Int32Array(g.nodeCount).fill(-1);
+  const f = g.layout.locationFieldCount;
+  const objOff = g.layout.locationObjectIndexOffset;
+  if (f === 0 || objOff < 0) return out;
+  const nfc = g.layout.nodeFieldCount;
+  const L = g.locations;
+  for (let i = 0; i * f < L.length; i++) {
+    const nodeIndex = L[i * f + objOff]!;
+    if (nodeIndex % nfc === 0 && nodeIndex / nfc < g.nodeCount) out[nodeIndex / nfc] = i;
+  }
+  return out;
+}
+
+/**
+ * DevTools' propagateDOMState: attachedness flows from known native nodes to native children over
+ * non-hidden, non-weak edges; attached wins. Returns 1 for nodes whose name gets "Detached ".
+ */
+export function propagateDomState(g: HeapGraph): Uint8Array {
+  const renamed = new Uint8Array(g.nodeCount);
+  const det = g.nodeDetachedness;
+  if (!det) return renamed;
+  const state = det.slice();
+  const visited = new Uint8Array(g.nodeCount);
+  const attached: number[] = [];
+  const detachedList: number[] = [];
+  const native = g.types.native;
+  const process = (o: number, s: number) => {
+    if (visited[o]) return;
+    if (g.nodeType[o] !== native) { visited[o] = 1; return; }
+    state[o] = s;
+    if (s === ATTACHED) attached.push(o);
+    else if (s === DETACHED) { renamed[o] = 1; detachedList.push(o); }
+    visited[o] = 1;
+  };
+  const { hidden, weak } = g.edgeTypes;
+  const propagate = (o: number, s: number) => {
+    for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) {
+      const t = g.edgeType[e];
+      if (t === hidden || t === weak) continue;
+      process(g.edgeTo[e]!, s);
+    }
+  };
+  for (let o = 0; o < g.nodeCount; o++) if (state[o] !== 0) process(o, state[o]!);
+  while (attached.length) propagate(attached.pop()!, ATTACHED);
+  while (detachedList.length) {
+    const o = detachedList.pop()!;
+    if (state[o] === ATTACHED) continue;
+    propagate(o, DETACHED);
+  }
+  return renamed;
+}
+
+function formatPropertyName(name: string): string {
+  if (/[,'"{}]/.test(name)) {
+    const s = JSON.stringify({ [name]: 0 });
+    return s.substring(1, s.length - 3);
+  }
+  return name;
+}
+
+interface InterfaceDefinition { name: string; properties: string[] }
+
+function isPlainObject(g: HeapGraph, o: number, objectNameIndex: number): boolean {
+  return g.nodeType[o] === g.types.object && g.nodeName[o] === objectNameIndex;
+}
+
+function objectNameIndex(g: HeapGraph): number {
+  // V8 deduplicates its strings, so 'Object' has one index (or none).
+  for (let i = 0; i < g.strings.count; i++) if (g.strings.rawLength(i) === 6 && g.strings.get(i) === 'Object') return i;
+  return -1;
+}
+
+/** DevTools' inferInterfaceDefinitions: the property lists that at least 1 in 1000 plain objects start with. */
+function inferInterfaces(g: HeapGraph): InterfaceDefinition[] {
+  const objIdx = objectNameIndex(g);
+  if (objIdx < 0) return [];
+  const property = g.edgeTypes.property;
+  const candidates = new Map<string, InterfaceDefinition & { count: number }>();
+  let total = 0;
+  for (let o = 0; o < g.nodeCount; o++) {
+    if (!isPlainObject(g, o, objIdx)) continue;
+    total++;
+    let name = '{';
+    const properties: string[] = [];
+    for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) {
+      if (g.edgeType[e] !== property) continue;
+      const edgeName = g.strings.get(g.edgeName[e]!);
+      if (edgeName === '__proto__') continue;
+      const formatted = formatPropertyName(edgeName);
+      if (name.length > MIN_INTERFACE_PROPERTY_COUNT && name.length + formatted.length > MAX_INTERFACE_NAME_LENGTH) break;
+      if (name.length !== 1) name += ', ';
+      name += formatted;
+      properties.push(edgeName);
+    }
+    if (properties.length === 0) continue;
+    name += '}';
+    const c = candidates.get(name);
+    if (c) c.count++;
+    else candidates.set(name, { name, properties, count: 1 });
+  }
+  const sorted = [...candidates.values()].sort((a, b) => b.count - a.count);
+  const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, total / MIN_OBJECT_PROPORTION_PER_INTERFACE);
+  const result: InterfaceDefinition[] = [];
+  for (const c of sorted) {
+    if (c.count < minCount) break;
+    result.push({ name: c.name, properties: c.properties });
+  }
+  return result;
+}
+
+interface MatchInfo { name: string; propertyCount: number; index: number }
+interface PropertyTreeNode { next: Map<string, PropertyTreeNode>; matchInfo: MatchInfo | null; greatestNext: string | null }
+
+function better(a: MatchInfo, b: MatchInfo | null): MatchInfo {
+  if (!b || a.propertyCount > b.propertyCount) return a;
+  if (b.propertyCount > a.propertyCount) return b;
+  return a.index <= b.index ? a : b;
+}
+
+/** DevTools' applyInterfaceDefinitions: each plain object takes the best interface whose properties it has all of. */
+function applyInterfaces(g: HeapGraph, definitions: InterfaceDefinition[]): { of: Int32Array; names: string[] } {
+  // One slot per node, not a Map: plain objects alone can pass 2^24 in big snapshots.
+  const named = { of: new Int32Array(g.nodeCount).fill(-1), names: definitions.map((d) => d.name) };
+  if (definitions.length === 0) return named;
+  const objIdx = objectNameIndex(g);
+  const tree: PropertyTreeNode = { next: new Map(), matchInfo: null, greatestNext: null };
+  definitions.forEach((def, index) => {
+    const properties = [...def.properties].sort();
+    let cur = tree;
+    for (const p of properties) {
+      let nxt = cur.next.get(p);
+      if (!nxt) {
+        nxt = { next: new Map(), matchInfo: null, greatestNext: null };
+        cur.next.set(p, nxt);
+        if (cur.greatestNext === null || cur.greatestNext < p) cur.greatestNext = p;
+      }
+      cur = nxt;
+    }
+    cur.matchInfo ??= { name: def.name, propertyCount: properties.length, index };
+  });
+  const initial: MatchInfo = { name: 'Object', propertyCount: 0, index: Infinity };
+  const property = g.edgeTypes.property;
+  for (let o = 0; o < g.nodeCount; o++) {
+    if (!isPlainObject(g, o, objIdx)) continue;
+    const properties: string[] = [];
+    for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) {
+      if (g.edgeType[e] === property) properties.push(g.strings.get(g.edgeName[e]!));
+    }
+    properties.sort();
+    const states = new Set<PropertyTreeNode>([tree]);
+    let match = better(initial, tree.matchInfo);
+    for (const p of properties) {
+      for (const state of Array.from(states.keys())) {
+        if (state.greatestNext === null || p >= state.greatestNext) states.delete(state);
+        const nxt = state.next.get(p);
+        if (nxt) {
+          states.add(nxt);
+          match = better(match, nxt.matchInfo);
+        }
+      }
+    }
+    if (match !== initial) named.of[o] = match.index;
+  }
+  return named;
+}

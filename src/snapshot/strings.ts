@@ -1,0 +1,61 @@
+/**
+ * The snapshot's string table, kept as the raw JSON bytes of the `strings` section plus offsets,
+ * and decoded one string at a time on demand. At 1 GB a snapshot has ~4M strings; turning all of
+ * them into JS strings costs 4-5 s and most of the parser's memory (FACTS.md §4), while a summary
+ * needs a few thousand of them.
+ */
+export class StringTable {
+  readonly count: number;
+  private readonly bytes: Buffer;
+  /** starts[i]..starts[i+1]: the raw (still JSON-escaped) bytes of string i, quotes excluded. */
+  private readonly starts: Uint32Array | Float64Array;
+  /** Bit i set: string i contains a backslash escape and needs JSON decoding. */
+  private readonly escaped: Uint8Array;
+  private readonly cache: Array<string | undefined>;
+
+  constructor(bytes: Buffer, starts: Uint32Array | Float64Array, escaped: Uint8Array, count: number) {
+    this.bytes = bytes;
+    this.starts = starts;
+    this.escaped = escaped;
+    this.count = count;
+    this.cache = new Array<string | undefined>(count);
+  }
+
+  /** Builds a table from JS strings (tests and the SnapshotBuilder). */
+  static fromStrings(strings: readonly string[]): StringTable {
+    const parts = strings.map((s) => Buffer.from(JSON.stringify(s).slice(1, -1), 'utf8'));
+    const starts = new Uint32Array(strings.length + 1);
+    const escaped = new Uint8Array((strings.length + 7) >> 3);
+    let at = 0;
+    parts.forEach((p, i) => {
+      starts[i] = at;
+      at += p.length;
+      if (p.includes(0x5c)) escaped[i >> 3]! |= 1 << (i & 7);
+    });
+    starts[strings.length] = at;
+    return new StringTable(Buffer.concat(parts), starts, escaped, strings.length);
+  }
+
+  get(index: number): string {
+    const cached = this.cache[index];
+    if (cached !== undefined) return cached;
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`string index ${index} out of range (${this.count} strings)`);
+    const s = this.starts[index]!;
+    const e = this.starts[index + 1]!;
+    const value = (this.escaped[index >> 3]! & (1 << (index & 7)))
+      ? (JSON.parse(`"${this.bytes.toString('utf8', s, e)}"`) as string)
+      : this.bytes.toString('utf8', s, e);
+    this.cache[index] = value;
+    return value;
+  }
+
+  /** Byte length of the raw string, without decoding (a cheap upper bound of its length). */
+  rawLength(index: number): number {
+    return this.starts[index + 1]! - this.starts[index]!;
+  }
+
+  /** Bytes held by the table itself (for memory reports). */
+  get byteSize(): number {
+    return this.bytes.byteLength + this.starts.byteLength + this.escaped.byteLength;
+  }
+}
