@@ -71,9 +71,9 @@ export function summarizeClasses(a: AnalyzedSnapshot): ClassSummary[] {
   return out;
 }
 
-/** Total of the (unadjusted) self sizes: what DevTools shows as the snapshot's size. */
+/** What DevTools shows as the snapshot's size: all self sizes plus the embedder's extra native bytes. */
 export function totalSize(graph: HeapGraph): number {
-  let sum = 0;
+  let sum = graph.layout.extraNativeBytes;
   for (let o = 0; o < graph.nodeCount; o++) sum += graph.nodeSelfSize[o]!;
   return sum;
 }

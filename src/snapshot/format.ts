@@ -17,6 +17,8 @@ export interface SnapshotHeader {
   node_count: number;
   edge_count: number;
   trace_function_count?: number;
+  /** Bytes the embedder reports outside the graph (Chromium); DevTools adds them to the total. */
+  extra_native_bytes?: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export interface SnapshotLayout {
   locationColumnOffset: number;
   nodeCount: number;
   edgeCount: number;
+  extraNativeBytes: number;
 }
 
 function fail(file: string, offset: number, detail: string): never {
@@ -109,5 +112,6 @@ export function readLayout(file: string, offset: number, header: unknown): Snaps
     locationColumnOffset: lf.indexOf('column'),
     nodeCount: h.node_count!,
     edgeCount: h.edge_count!,
+    extraNativeBytes: typeof h.extra_native_bytes === 'number' && h.extra_native_bytes > 0 ? h.extra_native_bytes : 0,
   };
 }
