@@ -1,0 +1,186 @@
+import { EventEmitter } from 'node:events';
+import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
+import { GuardedChrome } from './cdp-client.js';
+import { SessionError, TargetUnreachableError } from './errors.js';
+import { describeSocketError } from './http-json.js';
+
+type Commands = ProtocolMapping.Commands;
+type Events = ProtocolMapping.Events;
+
+export interface SessionOptions {
+  /** WebSocket handshake deadline. */
+  connectDeadlineMs?: number;
+  /** Default deadline of each command. */
+  commandDeadlineMs?: number;
+}
+
+export interface SendOptions {
+  deadlineMs?: number;
+  /**
+   * Treat the deadline as an inactivity limit: it restarts whenever the target sends anything or
+   * `touch()` is called. For long commands that stream events (takeHeapSnapshot of 1 GB takes 90 s).
+   */
+  idle?: boolean;
+}
+
+interface Pending {
+  method: string;
+  reject(err: SessionError): void;
+  timer: NodeJS.Timeout | undefined;
+  rearm: (() => void) | undefined;
+}
+
+/**
+ * One CDP session over chrome-remote-interface with the guarantees the library lacks: a connect
+ * deadline, a deadline on every command, and a typed `SessionError` for every pending call the
+ * moment the connection ends, for whatever reason (peer gone, garbage frame, us). Errors name
+ * `address` (HOST:PORT), never the WebSocket URL.
+ */
+export class Session {
+  readonly address: string;
+  private readonly chrome: GuardedChrome;
+  private readonly commandDeadlineMs: number;
+  private readonly pending = new Set<Pending>();
+  private readonly events = new EventEmitter();
+  private endError: SessionError | undefined;
+  private endReason: string | undefined;
+
+  private constructor(chrome: GuardedChrome, address: string, options: SessionOptions) {
+    this.chrome = chrome;
+    this.address = address;
+    this.commandDeadlineMs = options.commandDeadlineMs ?? 10_000;
+    this.events.setMaxListeners(0);
+    chrome.on('frame', () => { for (const p of this.pending) p.rearm?.(); });
+    chrome.on('event', (message: { method: string; params: unknown }) => this.events.emit(message.method, message.params));
+    chrome.on('disconnect', () => this.end());
+  }
+
+  /** Opens the WebSocket. Failures are TargetUnreachableError (exit 3). */
+  static connect(wsUrl: string, address: string, options: SessionOptions = {}): Promise<Session> {
+    const deadlineMs = options.connectDeadlineMs ?? 5_000;
+    const secretPath = new URL(wsUrl).pathname;
+    return new Promise((resolve, reject) => {
+      const notifier = new EventEmitter();
+      const chrome = new GuardedChrome(wsUrl, notifier);
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        chrome.abort();
+        reject(new TargetUnreachableError(address, `WebSocket handshake did not complete within ${deadlineMs / 1000} s: not a V8 inspector, or a hung one`));
+      }, deadlineMs);
+      notifier.once('connect', () => {
+        clearTimeout(timer);
+        if (settled) { chrome.abort(); return; }
+        settled = true;
+        resolve(new Session(chrome, address, options));
+      });
+      // A permanent listener: the library may emit 'error' after we gave up, and an 'error' nobody listens to throws.
+      notifier.on('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        reject(new TargetUnreachableError(address, describeConnectError(err, secretPath), { cause: err }));
+      });
+    });
+  }
+
+  /** Sends a command; resolves with its result or rejects with a SessionError. */
+  send<M extends keyof Commands>(method: M, ...args: Commands[M]['paramsType'] extends [] ? [params?: undefined, options?: SendOptions]
+    : [params: Commands[M]['paramsType'][0], options?: SendOptions]): Promise<Commands[M]['returnType']> {
+    const [params, options = {}] = args as [object | undefined, SendOptions | undefined];
+    if (this.endError) return Promise.reject(this.endError);
+    const deadlineMs = options.deadlineMs ?? this.commandDeadlineMs;
+    return new Promise((resolve, reject) => {
+      const entry: Pending = { method, reject, timer: undefined, rearm: undefined };
+      const arm = () => {
+        clearTimeout(entry.timer);
+        entry.timer = setTimeout(() => {
+          this.pending.delete(entry);
+          reject(new SessionError(this.address, 'timeout', options.idle
+            ? `the target sent nothing for ${deadlineMs / 1000} s`
+            : `no answer within ${deadlineMs / 1000} s`, method));
+        }, deadlineMs);
+      };
+      if (options.idle) entry.rearm = arm;
+      arm();
+      this.pending.add(entry);
+      const done = () => { clearTimeout(entry.timer); return this.pending.delete(entry); };
+      this.chrome.send(method, params).then(
+        (result) => { if (done()) resolve(result as Commands[M]['returnType']); },
+        (err: unknown) => {
+          if (!done()) return;
+          const response = (err as { response?: { message?: unknown } }).response;
+          if (response) reject(new SessionError(this.address, 'protocol', `the target answered an error: ${String(response.message)}`, method, { cause: err }));
+          else reject(this.endError ?? new SessionError(this.address, 'closed', 'the connection closed', method, { cause: err }));
+        },
+      );
+    });
+  }
+
+  /** Subscribes to a CDP event; returns the unsubscribe function. */
+  on<E extends keyof Events>(event: E, handler: (...params: Events[E]) => void): () => void {
+    const h = handler as (...a: unknown[]) => void;
+    this.events.on(event, h);
+    return () => this.events.off(event, h);
+  }
+
+  /** Restarts the idle deadlines of pending commands (our side is busy, e.g. writing). */
+  touch(): void {
+    for (const p of this.pending) p.rearm?.();
+  }
+
+  /** Stops reading from the target until `resumeIncoming()`; the target's messages wait in the socket. */
+  pauseIncoming(): void {
+    this.chrome.holdIncoming(true);
+  }
+
+  resumeIncoming(): void {
+    this.chrome.holdIncoming(false);
+  }
+
+  /** Resolves once the connection has ended, with the error pending calls got. */
+  get ended(): SessionError | undefined {
+    return this.endError;
+  }
+
+  /** Drops the connection at once; pending calls reject with `reason`. */
+  destroy(reason: string): void {
+    this.endReason ??= reason;
+    this.chrome.abort();
+    this.end();
+  }
+
+  /** Closes the connection politely (a close frame), within a short deadline. */
+  async close(): Promise<void> {
+    if (this.endError) return;
+    this.endReason ??= 'the session was closed';
+    const timer = setTimeout(() => this.chrome.abort(), 2_000);
+    try {
+      await this.chrome.close();
+    } catch { /* already gone */ }
+    clearTimeout(timer);
+    this.end();
+  }
+
+  private end(): void {
+    if (this.endError) return;
+    const detail = this.chrome.violation ?? this.endReason ?? 'the connection closed (the target exited or the connection dropped)';
+    this.endError = new SessionError(this.address, this.chrome.violation ? 'garbage' : 'closed', detail);
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      p.reject(new SessionError(this.address, this.endError.failure, detail, p.method));
+    }
+  }
+}
+
+function describeConnectError(err: NodeJS.ErrnoException, secretPath: string): string {
+  let why: string;
+  const status = /Unexpected server response: (\d+)/.exec(err.message ?? '');
+  if (status) why = `WebSocket handshake refused (HTTP ${status[1]}): no such target (it may have exited), or not a V8 inspector`;
+  else if (err.code) why = describeSocketError(err);
+  else why = `WebSocket connection failed: ${err.message}`;
+  // ws puts the URL into some messages; the path is the secret.
+  return why.split(secretPath).join('/<id>');
+}
