@@ -5,9 +5,11 @@ import { analyze, summarizeClasses, totalSize } from '../analysis/summary.js';
 import { formatBytes, table } from './format.js';
 import { ProgressReporter } from './progress.js';
 
+const DEFAULT_TABLE_ROWS = 40;
+
 interface SummaryOptions {
   json?: boolean;
-  top: number;
+  top?: number;
   quiet?: boolean;
 }
 
@@ -18,10 +20,10 @@ export function registerSummary(program: Command): void {
     .description('objects grouped by class: count, self size and retained size, as Chrome DevTools shows them')
     .argument('<file>', 'a .heapsnapshot file (or .heapsnapshot.gz)')
     .option('--json', 'print one JSON document (see CONTRACT.md)')
-    .option('--top <n>', 'show only the N classes with the largest retained size (0: all)', (v) => {
+    .option('--top <n>', 'show only the N classes with the largest retained size (0: all; default: 40 in the table, all with --json)', (v) => {
       if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expects a whole number');
       return Number(v);
-    }, 0)
+    })
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (file: string, opts: SummaryOptions) => {
       const progress = new ProgressReporter(opts.quiet ? 'off' : 'auto', 'loading');
@@ -30,7 +32,8 @@ export function registerSummary(program: Command): void {
       const analysed = analyze(graph);
       const classes = summarizeClasses(analysed);
       progress.done();
-      const shown = opts.top > 0 ? classes.slice(0, opts.top) : classes;
+      const top = opts.top ?? (opts.json ? 0 : DEFAULT_TABLE_ROWS);
+      const shown = top > 0 ? classes.slice(0, top) : classes;
       if (opts.json) {
         const doc = {
           file,
