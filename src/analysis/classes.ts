@@ -170,6 +170,13 @@ function isPlainObject(g: HeapGraph, o: number, objectNameIndex: number): boolea
   return g.nodeType[o] === g.types.object && g.nodeName[o] === objectNameIndex;
 }
 
+/** The name indexes of a node's property edges, in order: a cache key shared by objects of one shape. */
+function propertySignature(g: HeapGraph, o: number, property: number): string {
+  let sig = '';
+  for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) if (g.edgeType[e] === property) sig += `${g.edgeName[e]},`;
+  return sig;
+}
+
 function objectNameIndex(g: HeapGraph): number {
   // V8 deduplicates its strings, so 'Object' has one index (or none).
   for (let i = 0; i < g.strings.count; i++) if (g.strings.rawLength(i) === 6 && g.strings.get(i) === 'Object') return i;
@@ -182,10 +189,18 @@ function inferInterfaces(g: HeapGraph): InterfaceDefinition[] {
   if (objIdx < 0) return [];
   const property = g.edgeTypes.property;
   const candidates = new Map<string, InterfaceDefinition & { count: number }>();
+  // Objects of one shape have the same property edges: work each shape out once.
+  const bySignature = new Map<string, (InterfaceDefinition & { count: number }) | null>();
   let total = 0;
   for (let o = 0; o < g.nodeCount; o++) {
     if (!isPlainObject(g, o, objIdx)) continue;
     total++;
+    const sig = propertySignature(g, o, property);
+    const known = bySignature.get(sig);
+    if (known !== undefined) {
+      if (known) known.count++;
+      continue;
+    }
     let name = '{';
     const properties: string[] = [];
     for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) {
@@ -198,11 +213,15 @@ function inferInterfaces(g: HeapGraph): InterfaceDefinition[] {
       name += formatted;
       properties.push(edgeName);
     }
-    if (properties.length === 0) continue;
+    if (properties.length === 0) {
+      bySignature.set(sig, null);
+      continue;
+    }
     name += '}';
-    const c = candidates.get(name);
+    let c = candidates.get(name);
     if (c) c.count++;
-    else candidates.set(name, { name, properties, count: 1 });
+    else candidates.set(name, c = { name, properties, count: 1 });
+    bySignature.set(sig, c);
   }
   const sorted = [...candidates.values()].sort((a, b) => b.count - a.count);
   const minCount = Math.max(MIN_OBJECT_COUNT_PER_INTERFACE, total / MIN_OBJECT_PROPORTION_PER_INTERFACE);
@@ -246,8 +265,15 @@ function applyInterfaces(g: HeapGraph, definitions: InterfaceDefinition[]): { of
   });
   const initial: MatchInfo = { name: 'Object', propertyCount: 0, index: Infinity };
   const property = g.edgeTypes.property;
+  const bySignature = new Map<string, number>();
   for (let o = 0; o < g.nodeCount; o++) {
     if (!isPlainObject(g, o, objIdx)) continue;
+    const sig = propertySignature(g, o, property);
+    const known = bySignature.get(sig);
+    if (known !== undefined) {
+      named.of[o] = known;
+      continue;
+    }
     const properties: string[] = [];
     for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) {
       if (g.edgeType[e] === property) properties.push(g.strings.get(g.edgeName[e]!));
@@ -265,6 +291,7 @@ function applyInterfaces(g: HeapGraph, definitions: InterfaceDefinition[]): { of
         }
       }
     }
+    bySignature.set(sig, match === initial ? -1 : match.index);
     if (match !== initial) named.of[o] = match.index;
   }
   return named;
