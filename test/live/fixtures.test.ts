@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTarget, type RunningTarget } from '../helpers/target.js';
+import { repoRoot, startTarget, type RunningTarget } from '../helpers/target.js';
 import { SnapshotSession } from '../helpers/snapshot.js';
 import { SnapshotJson, parseEphemeronEdgeName, type HeapEdge } from '../helpers/snapshot-json.js';
 
@@ -453,5 +453,47 @@ describe.each([
     const s = await f.snapshotAt(3, 'reopened');
     expect(widgets(s, 3)).toHaveLength(reopened);
     expect(listeners(s)).toBe(reopened);
+  });
+});
+
+describe('committed snapshots (fixtures/snapshots/) hold what their README says', () => {
+  const dir = path.join(repoRoot, 'fixtures/snapshots');
+  const read = (name: string) => SnapshotJson.read(path.join(dir, `${name}.heapsnapshot.gz`));
+  const NAMES = ['weakref-tree', 'finalization-tempdir', 'listener-leak-baseline', 'listener-leak-target', 'listener-leak-final'];
+
+  test('all five are there, well under 5 MB together', () => {
+    const total = NAMES.reduce((sum, n) => sum + fs.statSync(path.join(dir, `${n}.heapsnapshot.gz`)).size, 0);
+    expect(total).toBeLessThan(4.75e6);
+  });
+
+  test('weakref-tree (phase 2 closed): b1–b4 only, every parent WeakRef a dead shell', () => {
+    const s = read('weakref-tree');
+    const nodes = s.instances('TreeNode');
+    expect(names(s, nodes, 'label')).toEqual(['b1', 'b2', 'b3', 'b4']);
+    for (const n of nodes) expect(s.weakRefTarget(s.path(n, 'parent')!)).toBeUndefined();
+  });
+
+  test('finalization-tempdir (phase 1 dropped): 5 workspaces, 5 live cells, 5 cleared cells awaiting their callback', () => {
+    const s = read('finalization-tempdir');
+    const workspaces = s.instances('TempWorkspace');
+    expect(names(s, workspaces, 'label')).toEqual(sorted(['ws-0', 'ws-1', 'ws-2', 'trap-held', 'trap-closure']));
+    const cells = s.weakCells(s.variable('cleanup'));
+    expect(cells).toHaveLength(10);
+    const cleared = cells.filter((c) => s.weakCellTarget(c) === undefined);
+    expect(sorted(cleared.map((c) => /\/(ws-\d)-[^/]+$/.exec(s.node(s.weakCellHeld(c)!).name)?.[1] ?? '?'))).toEqual(['ws-3', 'ws-4', 'ws-5', 'ws-6', 'ws-7']);
+    for (const trap of workspaces.filter((w) => s.stringProperty(w, 'label')!.startsWith('trap-'))) {
+      expect(s.isStronglyReachable(trap)).toBe(true);
+      expect(s.isStronglyReachable(trap, cutContext('cleanup'))).toBe(false);
+    }
+  });
+
+  test('listener-leak baseline/target/final (phases 0, 1, 2, one session): the 20 Widgets born by target survive', () => {
+    const [baseline, target, final] = ['baseline', 'target', 'final'].map((x) => read(`listener-leak-${x}`)) as [SnapshotJson, SnapshotJson, SnapshotJson];
+    expect([baseline, target, final].map((s) => s.instances('Widget').length)).toEqual([0, 20, 20]);
+    const objects = (s: SnapshotJson) => new Map(s.filter((n) => n.type === 'object' || n.type === 'closure').map((o) => [s.node(o).id, s.node(o).name]));
+    const [b, t, f] = [objects(baseline), objects(target), objects(final)];
+    const survived: Record<string, number> = {};
+    for (const [id, name] of t) if (!b.has(id) && f.get(id) === name) survived[name] = (survived[name] ?? 0) + 1;
+    expect(survived).toEqual({ Widget: 20, Array: 21, '': 20, 'system / Context': 20 });
   });
 });
