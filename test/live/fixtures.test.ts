@@ -8,7 +8,8 @@
  * being so when the edges named in the fixture's comment are removed.
  *
  * This file doubles as executable documentation of FACTS.md §3 on Node 20 / V8 11.3; differences
- * are written down in fixtures/targets/README.md.
+ * are written down in fixtures/targets/README.md. The last block checks the committed snapshots in
+ * fixtures/snapshots/ against their README (no target needed).
  */
 import fs from 'node:fs';
 import os from 'node:os';
