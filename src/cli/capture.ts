@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import type { Command } from 'commander';
 import { captureHeapSnapshot } from '../inspector/capture.js';
 import { createCaptureProgress } from './capture-progress.js';
@@ -39,6 +40,7 @@ Examples:
   heapscope capture pid:12345 -o before.heapsnapshot --gc
   heapscope capture 127.0.0.1:9222 --pick localhost:3000`)
     .action(async (target: string, flags: CaptureFlags) => {
+      keepYoungGenerationSmall();
       const progress = createCaptureProgress({ quiet: flags.quiet });
       const controller = new AbortController();
       // Ctrl-C mid-capture: cancel, so the temp file is removed before we exit.
@@ -63,4 +65,16 @@ Examples:
         process.off('SIGTERM', cancel);
       }
     });
+}
+
+/**
+ * Capturing allocates ~300 KB of short-lived strings and buffers per 100 KB chunk, and the chunk
+ * being parsed is always live when a scavenge starts; V8 counts that as survival and doubles the
+ * young generation, chunk after chunk, up to 2 x 16 MiB semi-spaces. Measured on a 300 MB capture:
+ * peak RSS 91-100 MB with growth, 63-65 MB without, same speed (the target is the bottleneck).
+ * V8 reads this flag each time it would grow the new space, so setting it after start-up is
+ * effective; it is set in the CLI only, whose process does nothing else, never by the library.
+ */
+function keepYoungGenerationSmall(): void {
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
 }

@@ -27,7 +27,7 @@ interface ChromeInternals extends EventEmitter {
   send(method: string, params?: object): Promise<unknown>;
   close(): Promise<void>;
 }
-type ChromeConstructor = new (options: { target: string; local: boolean }, notifier: EventEmitter) => ChromeInternals;
+type ChromeConstructor = new (options: { target: string; protocol: object }, notifier: EventEmitter) => ChromeInternals;
 
 const require = createRequire(import.meta.url);
 // lib/chrome.js directly: index.js would also flip dns.setDefaultResultOrder for the whole process.
@@ -41,8 +41,10 @@ export class GuardedChrome extends Chrome {
 
   /** Starts connecting at once; the notifier emits 'connect' (with this) or 'error'. */
   constructor(wsUrl: string, notifier: EventEmitter) {
-    // `local`: the bundled protocol; fetching /json/protocol would be one more unguarded HTTP call.
-    super({ target: wsUrl, local: true }, notifier);
+    // An empty protocol: we only call send(), so the per-command shorthands the library builds from
+    // its bundled 1.2 MB protocol.json (`local: true`) would cost memory for nothing, and fetching
+    // /json/protocol would be one more unguarded HTTP call.
+    super({ target: wsUrl, protocol: { version: { major: '1', minor: '3' }, domains: [] } }, notifier);
   }
 
   override _connectToWebSocket(): Promise<void> {

@@ -27,7 +27,6 @@ interface Pending {
   method: string;
   reject(err: SessionError): void;
   timer: NodeJS.Timeout | undefined;
-  rearm: (() => void) | undefined;
 }
 
 /**
@@ -44,13 +43,15 @@ export class Session {
   private readonly events = new EventEmitter();
   private endError: SessionError | undefined;
   private endReason: string | undefined;
+  /** When the target last sent anything, or `touch()` was called; idle deadlines count from here. */
+  private lastActivity = Date.now();
 
   private constructor(chrome: GuardedChrome, address: string, options: SessionOptions) {
     this.chrome = chrome;
     this.address = address;
     this.commandDeadlineMs = options.commandDeadlineMs ?? 10_000;
     this.events.setMaxListeners(0);
-    chrome.on('frame', () => { for (const p of this.pending) p.rearm?.(); });
+    chrome.on('frame', () => { this.lastActivity = Date.now(); });
     chrome.on('event', (message: { method: string; params: unknown }) => this.events.emit(message.method, message.params));
     chrome.on('disconnect', () => this.end());
   }
@@ -91,18 +92,21 @@ export class Session {
     if (this.endError) return Promise.reject(this.endError);
     const deadlineMs = options.deadlineMs ?? this.commandDeadlineMs;
     return new Promise((resolve, reject) => {
-      const entry: Pending = { method, reject, timer: undefined, rearm: undefined };
-      const arm = () => {
-        clearTimeout(entry.timer);
-        entry.timer = setTimeout(() => {
-          this.pending.delete(entry);
-          reject(new SessionError(this.address, 'timeout', options.idle
-            ? `the target sent nothing for ${deadlineMs / 1000} s`
-            : `no answer within ${deadlineMs / 1000} s`, method));
-        }, deadlineMs);
+      const entry: Pending = { method, reject, timer: undefined };
+      const expire = () => {
+        // Idle deadlines re-check rather than re-arm on every frame: a timer per 100 KB chunk is garbage we can do without.
+        const idleFor = Date.now() - this.lastActivity;
+        if (options.idle && idleFor < deadlineMs) {
+          entry.timer = setTimeout(expire, deadlineMs - idleFor);
+          return;
+        }
+        this.pending.delete(entry);
+        reject(new SessionError(this.address, 'timeout', options.idle
+          ? `the target sent nothing for ${deadlineMs / 1000} s`
+          : `no answer within ${deadlineMs / 1000} s`, method));
       };
-      if (options.idle) entry.rearm = arm;
-      arm();
+      this.lastActivity = Date.now();
+      entry.timer = setTimeout(expire, deadlineMs);
       this.pending.add(entry);
       const done = () => { clearTimeout(entry.timer); return this.pending.delete(entry); };
       this.chrome.send(method, params).then(
@@ -126,7 +130,7 @@ export class Session {
 
   /** Restarts the idle deadlines of pending commands (our side is busy, e.g. writing). */
   touch(): void {
-    for (const p of this.pending) p.rearm?.();
+    this.lastActivity = Date.now();
   }
 
   /** Stops reading from the target until `resumeIncoming()`; the target's messages wait in the socket. */
