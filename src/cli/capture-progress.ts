@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { CaptureProgress } from '../inspector/capture.js';
-import { formatBytes } from '../inspector/errors.js';
+import { formatBytes, printable } from '../inspector/errors.js';
 
 /**
  * Capture progress on stderr. Its own reporter (not progress.ts's byte-only one) because phase 1
@@ -14,7 +14,7 @@ export function createCaptureProgress(options: { quiet?: boolean; stream?: NodeJ
     report(p) {
       switch (p.phase) {
         case 'attached':
-          out.note(`attached to ${p.browser} at ${p.address}${p.title ? ` (${p.title})` : ''}`);
+          out.note(`attached to ${printable(p.browser)} at ${p.address}${p.title ? ` (${printable(p.title)})` : ''}`);
           break;
         case 'gc':
           out.note('collecting garbage');

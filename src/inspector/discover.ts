@@ -74,7 +74,7 @@ export async function discoverTarget(host: string, port: number, path: string | 
     chosen = attachable.filter((e) => e.title.toLowerCase().includes(needle) || e.url.toLowerCase().includes(needle));
   }
   if (chosen.length !== 1) {
-    throw new AmbiguousTargetError(address, (chosen.length === 0 ? attachable : chosen).map(listing), options.pick);
+    throw new AmbiguousTargetError(address, (chosen.length === 0 ? attachable : chosen).map(listing), options.pick, chosen.length);
   }
   const t = chosen[0]!;
   // Connect to the address we probed, not to the host the list names: a hostile list could point

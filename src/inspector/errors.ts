@@ -25,13 +25,15 @@ export interface TargetListing {
 export class AmbiguousTargetError extends HeapscopeError {
   readonly address: string;
   readonly candidates: TargetListing[];
-  constructor(address: string, candidates: TargetListing[], pick: string | undefined) {
-    const lines = candidates.map((c) => `  ${c.type}\t${c.title}\t${c.url}`).join('\n');
+  /** `candidates`: the targets to choose from (all of them when `pick` matched none). */
+  constructor(address: string, candidates: TargetListing[], pick: string | undefined, matched: number) {
+    const lines = candidates.map((c) => `  ${printable(c.type)}\t${printable(c.title)}\t${printable(c.url)}`).join('\n');
+    pick = pick === undefined ? undefined : printable(pick);
     const why = pick === undefined
       ? `${candidates.length} targets at ${address}; choose one with --pick TEXT (matches title or URL)`
-      : candidates.length === 0
+      : matched === 0
         ? `no target at ${address} has "${pick}" in its title or URL`
-        : `${candidates.length} targets at ${address} match "${pick}"; make --pick more specific`;
+        : `${matched} targets at ${address} match "${pick}"; make --pick more specific`;
     super(`${why}:\n${lines || '  (none)'}`, ExitCode.usage);
     this.address = address;
     this.candidates = candidates;
@@ -90,4 +92,13 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+/**
+ * Titles and URLs come from the target, i.e. from whoever controls the page: control characters
+ * (terminal escape sequences included) are shown as \xNN, never written raw to a terminal.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

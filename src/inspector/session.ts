@@ -115,7 +115,8 @@ export class Session {
           if (!done()) return;
           const response = (err as { response?: { message?: unknown } }).response;
           if (response) reject(new SessionError(this.address, 'protocol', `the target answered an error: ${String(response.message)}`, method, { cause: err }));
-          else reject(this.endError ?? new SessionError(this.address, 'closed', 'the connection closed', method, { cause: err }));
+          // The library can fail a send before its 'disconnect' (ws refuses to send on a closing socket).
+          else reject(this.closedError(method, err));
         },
       );
     });
@@ -168,14 +169,19 @@ export class Session {
 
   private end(): void {
     if (this.endError) return;
-    const detail = this.chrome.violation ?? this.endReason ?? 'the connection closed (the target exited or the connection dropped)';
-    this.endError = new SessionError(this.address, this.chrome.violation ? 'garbage' : 'closed', detail);
+    this.endError = this.closedError(undefined);
     const pending = [...this.pending];
     this.pending.clear();
     for (const p of pending) {
       clearTimeout(p.timer);
-      p.reject(new SessionError(this.address, this.endError.failure, detail, p.method));
+      p.reject(this.closedError(p.method));
     }
+  }
+
+  private closedError(method: string | undefined, cause?: unknown): SessionError {
+    const violation = this.chrome.violation;
+    const detail = violation ?? this.endReason ?? 'the connection closed (the target exited or the connection dropped)';
+    return new SessionError(this.address, violation ? 'garbage' : 'closed', detail, method, cause === undefined ? undefined : { cause });
   }
 }
 
