@@ -37,6 +37,18 @@ export function classifyNodes(g: HeapGraph): ClassTable {
   const byKey = new Map<string, number>();
   // Most nodes share a few hundred names: remember the class of each (name index, kind) pair.
   const plainCache = new Map<number, number>();
+  // Objects with a constructor location: (script, line, column) packed into one number → name index → class.
+  const locationCache = new Map<number, Map<number, number>>();
+  const { locationFieldCount: lf, locationScriptIdOffset: ls, locationLineOffset: ll, locationColumnOffset: lc } = g.layout;
+  const locationKey = (loc: number) => {
+    const L = g.locations;
+    const script = L[loc * lf + ls]!;
+    const line = L[loc * lf + ll]!;
+    const column = L[loc * lf + lc]!;
+    // Exact as a double while script ids stay below 2^11 and lines and columns below 2^21; past that, no cache.
+    if (script >= 2048 || line >= 2097152 || column >= 2097152) return -1;
+    return (script * 2097152 + line) * 2097152 + column;
+  };
   const classFor = (key: string, name: string): number => {
     let id = byKey.get(key);
     if (id === undefined) {
@@ -65,20 +77,27 @@ export function classifyNodes(g: HeapGraph): ClassTable {
       const iface = interfaces.of[o]!;
       let name: string | undefined = iface >= 0 ? interfaces.names[iface] : undefined;
       const nameIndex = g.nodeName[o]!;
+      const loc = t === types.object ? location[o]! : -1;
+      // Fast paths without building strings: most nodes repeat a (name, location) pair seen before.
+      if (iface < 0 && !detached[o]) {
+        const cached = loc === -1 ? plainCache.get(nameIndex) : locationCache.get(locationKey(loc))?.get(nameIndex); // key -1 is never stored
+        if (cached !== undefined) { classOf[o] = cached; continue; }
+      }
       if (name === undefined) {
-        if (!detached[o] && location[o] === -1) {
-          const cached = plainCache.get(nameIndex);
-          if (cached !== undefined) { classOf[o] = cached; continue; }
-        }
         name = g.strings.get(nameIndex);
         if (detached[o]) name = `Detached ${name}`;
         name = shortenTag(name);
       }
-      const loc = t === types.object ? location[o]! : -1;
       if (loc >= 0) {
         const L = g.locations;
         const f = g.layout.locationFieldCount;
         id = classFor(`${L[loc * f + g.layout.locationScriptIdOffset]},${L[loc * f + g.layout.locationLineOffset]},${L[loc * f + g.layout.locationColumnOffset]},${name}`, name);
+        const k = locationKey(loc);
+        if (iface < 0 && !detached[o] && k >= 0) {
+          let byName = locationCache.get(k);
+          if (!byName) locationCache.set(k, byName = new Map());
+          byName.set(nameIndex, id);
+        }
       } else {
         id = fixed(name);
         if (!detached[o] && iface < 0) plainCache.set(nameIndex, id);

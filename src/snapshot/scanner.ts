@@ -1,6 +1,10 @@
 import { SnapshotFormatError, type SnapshotSection } from './errors.js';
 import { readLayout, type SnapshotLayout } from './format.js';
 import { StringTable } from './strings.js';
+import {
+  AFTER_COMMA, K_DETACHED, K_EDGES, K_ID, K_NAME, K_SELF, K_TO, K_TYPE, newCursor, scanEdgeValues, scanNodeValues,
+  scanPlainValues, type EdgeColumns, type NodeColumns, type NumberCursor,
+} from './numbers.js';
 
 /**
  * A push scanner for the .heapsnapshot JSON: bytes in, flat typed arrays out. Only `snapshot`
@@ -15,59 +19,8 @@ const S_START = 0, S_KEY_OR_END = 1, S_KEY = 2, S_COLON = 3, S_VALUE = 4, S_CAPT
   S_NUMBERS = 7, S_STRINGS = 8, S_AFTER_VALUE = 9, S_DONE = 10, S_ARRAY_OPEN = 11;
 // What a number array is read into.
 const T_NODES = 0, T_EDGES = 1, T_LOCATIONS = 2;
-// Node field kinds.
-const K_IGNORE = 0, K_TYPE = 1, K_NAME = 2, K_ID = 3, K_SELF = 4, K_EDGES = 5, K_DETACHED = 6;
-const K_TO = 7;
 
 const MAX_U32 = 0xffffffff;
-const IN_NUMBER = 1, AFTER_NUMBER = 2, AFTER_COMMA = 4;
-
-/**
- * The hot loop, a plain function over locals (as a method reading `this` it ran 2.5× slower on
- * V8 11.3): folds digits into values and collects them with their positions into `batch` until the
- * batch is full, the buffer ends, or a byte other than a digit, comma or whitespace comes (returned
- * index points at it; the caller decides between ']' and an error). `st` carries [value, flags, count].
- */
-function scanDigits(buf: Uint8Array, i: number, n: number, batch: Float64Array, positions: Int32Array, st: Float64Array): number {
-  const cap = batch.length;
-  let v = st[0]!;
-  const flags = st[1]!;
-  let inNumber = (flags & IN_NUMBER) !== 0;
-  let afterNumber = (flags & AFTER_NUMBER) !== 0;
-  let afterComma = (flags & AFTER_COMMA) !== 0;
-  let count = 0;
-  for (; i < n; i++) {
-    const b = buf[i]!;
-    const d = b - 0x30;
-    if (d >= 0 && d <= 9) {
-      if (inNumber) { v = v * 10 + d; continue; }
-      if (afterNumber) break;
-      inNumber = true;
-      v = d;
-      continue;
-    }
-    if (inNumber) {
-      inNumber = false;
-      afterNumber = true;
-      afterComma = false;
-      batch[count] = v;
-      positions[count] = i - 1;
-      if (++count === cap) break; // this byte is looked at again on the next call
-    }
-    if (b === 0x2c) {
-      if (!afterNumber) break;
-      afterNumber = false;
-      afterComma = true;
-      continue;
-    }
-    if (b === 0x0a || b === 0x20 || b === 0x0d || b === 0x09) continue;
-    break;
-  }
-  st[0] = v;
-  st[1] = (inNumber ? IN_NUMBER : 0) | (afterNumber ? AFTER_NUMBER : 0) | (afterComma ? AFTER_COMMA : 0);
-  st[2] = count;
-  return i;
-}
 const MAX_META_BYTES = 64 << 20;
 
 export interface ScanResult {
@@ -108,33 +61,13 @@ export class SnapshotScanner {
   private valueOffset = 0;
   // number arrays
   private target = T_NODES;
-  private inNumber = false;
-  private afterNumber = false;
-  private afterComma = false;
-  private value = 0;
-  private readonly numberState = new Float64Array(3);
-  private readonly batch = new Float64Array(8192);
-  private readonly batchPositions = new Int32Array(8192);
+  private cursor: NumberCursor = newCursor();
+  private readonly nodeCursor = newCursor();
+  private readonly edgeCursor = newCursor();
+  private nodeColumns: NodeColumns | undefined;
+  private edgeColumns: EdgeColumns | undefined;
   private layout: SnapshotLayout | undefined;
-  private nodeKinds: Uint8Array = new Uint8Array(0);
-  private edgeKinds: Uint8Array = new Uint8Array(0);
-  private nodeValues = 0;
-  private nodeOrdinal = 0;
-  private nodeField = 0;
-  private edgeValues = 0;
-  private edgeOrdinal = 0;
-  private edgeField = 0;
-  private nodeType = new Uint8Array(0);
-  private nodeName = new Uint32Array(0);
-  private nodeId = new Uint32Array(0);
-  private nodeSelfSize = new Float64Array(0);
-  private firstEdge = new Uint32Array(1);
-  private nodeDetachedness: Uint8Array | null = null;
-  private edgeType = new Uint8Array(0);
-  private edgeName = new Uint32Array(0);
-  private edgeTo = new Uint32Array(0);
-  private locations = new Uint32Array(64);
-  private locationCount = 0;
+  private readonly locations = { values: new Uint32Array(64), count: 0 };
   private readonly sectionOffsets: ScanResult['sectionOffsets'] = {};
   // strings
   private sBytes: Buffer = Buffer.alloc(0);
@@ -249,7 +182,7 @@ export class SnapshotScanner {
       this.target = key === 'nodes' ? T_NODES : key === 'edges' ? T_EDGES : T_LOCATIONS;
       if (key === 'nodes' || key === 'edges') this.sectionOffsets[key] = at;
       if (key === 'strings') this.beginStrings();
-      this.inNumber = this.afterNumber = this.afterComma = false;
+      this.cursor = key === 'nodes' ? this.nodeCursor : key === 'edges' ? this.edgeCursor : newCursor();
       this.state = S_ARRAY_OPEN;
       return i; // S_ARRAY_OPEN checks the '['
     }
@@ -326,272 +259,79 @@ export class SnapshotScanner {
     }
     if (nodeCount > MAX_U32 - 1 || edgeCount > MAX_U32 - 1) this.fail('meta', this.valueOffset, 'more than 2^32 nodes or edges');
     this.layout = layout;
-    this.nodeKinds = new Uint8Array(nodeFieldCount);
-    this.nodeKinds[layout.nodeTypeOffset] = K_TYPE;
-    this.nodeKinds[layout.nodeNameOffset] = K_NAME;
-    this.nodeKinds[layout.nodeIdOffset] = K_ID;
-    this.nodeKinds[layout.nodeSelfSizeOffset] = K_SELF;
-    this.nodeKinds[layout.nodeEdgeCountOffset] = K_EDGES;
-    if (layout.nodeDetachednessOffset >= 0) this.nodeKinds[layout.nodeDetachednessOffset] = K_DETACHED;
-    this.edgeKinds = new Uint8Array(edgeFieldCount);
-    this.edgeKinds[layout.edgeTypeOffset] = K_TYPE;
-    this.edgeKinds[layout.edgeNameOffset] = K_NAME;
-    this.edgeKinds[layout.edgeToNodeOffset] = K_TO;
-    this.nodeType = new Uint8Array(nodeCount);
-    this.nodeName = new Uint32Array(nodeCount);
-    this.nodeId = new Uint32Array(nodeCount);
-    this.nodeSelfSize = new Float64Array(nodeCount);
-    this.firstEdge = new Uint32Array(nodeCount + 1);
-    this.nodeDetachedness = layout.nodeDetachednessOffset >= 0 ? new Uint8Array(nodeCount) : null;
-    this.edgeType = new Uint8Array(edgeCount);
-    this.edgeName = new Uint32Array(edgeCount);
-    this.edgeTo = new Uint32Array(edgeCount);
+    const nodeKinds = new Uint8Array(nodeFieldCount);
+    nodeKinds[layout.nodeTypeOffset] = K_TYPE;
+    nodeKinds[layout.nodeNameOffset] = K_NAME;
+    nodeKinds[layout.nodeIdOffset] = K_ID;
+    nodeKinds[layout.nodeSelfSizeOffset] = K_SELF;
+    nodeKinds[layout.nodeEdgeCountOffset] = K_EDGES;
+    if (layout.nodeDetachednessOffset >= 0) nodeKinds[layout.nodeDetachednessOffset] = K_DETACHED;
+    const edgeKinds = new Uint8Array(edgeFieldCount);
+    edgeKinds[layout.edgeTypeOffset] = K_TYPE;
+    edgeKinds[layout.edgeNameOffset] = K_NAME;
+    edgeKinds[layout.edgeToNodeOffset] = K_TO;
+    this.nodeColumns = {
+      kinds: nodeKinds,
+      count: nodeCount,
+      typeCount: layout.nodeTypes.length,
+      edgeCount,
+      type: new Uint8Array(nodeCount),
+      name: new Uint32Array(nodeCount),
+      id: new Uint32Array(nodeCount),
+      selfSize: new Float64Array(nodeCount),
+      firstEdge: new Uint32Array(nodeCount + 1),
+      detachedness: layout.nodeDetachednessOffset >= 0 ? new Uint8Array(nodeCount) : null,
+    };
+    this.edgeColumns = {
+      kinds: edgeKinds,
+      count: edgeCount,
+      typeCount: layout.edgeTypes.length,
+      nodeFieldCount,
+      nodeCount,
+      type: new Uint8Array(edgeCount),
+      name: new Uint32Array(edgeCount),
+      to: new Uint32Array(edgeCount),
+    };
   }
 
-  /**
-   * The hot loop: comma-separated non-negative integers until ']'. Digits are folded into values in
-   * locals and collected into a batch (with their chunk positions, for error offsets); the batch is
-   * then stored by a per-section loop. Keeping the scan free of calls and field writes is what
-   * makes this run at several hundred MB/s.
-   */
   private scanNumbers(buf: Uint8Array, i: number): number {
     const n = buf.length;
-    const st = this.numberState;
-    st[0] = this.value;
-    st[1] = (this.inNumber ? IN_NUMBER : 0) | (this.afterNumber ? AFTER_NUMBER : 0) | (this.afterComma ? AFTER_COMMA : 0);
-    for (;;) {
-      st[2] = 0;
-      i = scanDigits(buf, i, n, this.batch, this.batchPositions, st);
-      this.flushNumbers(st[2]!);
-      if (i === n) break;
-      if (st[2] === this.batch.length) continue; // batch full, more to read
-      // Stopped at something that is not a digit, comma or whitespace.
-      const b = buf[i]!;
-      const flags = st[1]!;
-      if (b === 0x5d && !(flags & AFTER_COMMA)) {
-        this.inNumber = this.afterNumber = this.afterComma = false;
-        this.endNumbers(this.base + i);
-        this.state = S_AFTER_VALUE;
-        return i + 1;
-      }
-      const expected = b >= 0x30 && b <= 0x39 ? "',' between numbers"
-        : b === 0x2c ? 'a number'
-        : b === 0x5d ? 'a number after the comma'
-        : b === 0x2d || b === 0x2e ? 'a non-negative integer' : "a digit, ',' or ']'";
-      this.unexpected(this.numberSection(), this.base + i, b, expected);
+    const c = this.cursor;
+    const stop = this.target === T_NODES ? scanNodeValues(buf, i, n, this.base, c, this.nodeColumns!)
+      : this.target === T_EDGES ? scanEdgeValues(buf, i, n, this.base, c, this.edgeColumns!)
+      : scanPlainValues(buf, i, n, this.base, c, this.locations);
+    const section = this.numberSection();
+    if (c.error !== null) this.fail(section, c.errorAt, c.error);
+    if (stop === n) return n;
+    const b = buf[stop]!;
+    if (b === 0x5d && !(c.flags & AFTER_COMMA)) {
+      this.endNumbers(this.base + stop);
+      this.state = S_AFTER_VALUE;
+      return stop + 1;
     }
-    const flags = st[1]!;
-    this.value = st[0]!;
-    this.inNumber = (flags & IN_NUMBER) !== 0;
-    this.afterNumber = (flags & AFTER_NUMBER) !== 0;
-    this.afterComma = (flags & AFTER_COMMA) !== 0;
-    return i;
+    const expected = b >= 0x30 && b <= 0x39 ? "',' between numbers"
+      : b === 0x2c ? 'a number'
+      : b === 0x5d ? 'a number after the comma'
+      : b === 0x2d || b === 0x2e ? 'a non-negative integer' : "a digit, ',' or ']'";
+    return this.unexpected(section, this.base + stop, b, expected);
   }
 
   private numberSection(): SnapshotSection {
     return this.target === T_NODES ? 'nodes' : this.target === T_EDGES ? 'edges' : 'locations';
   }
 
-  private flushNumbers(count: number): void {
-    if (count === 0) return;
-    const batch = this.batch;
-    const positions = this.batchPositions;
-    // No separate "too large" pass: every field has a range check in the store loops (sizes past 2^53 lose
-    // precision, which no real heap reaches).
-    if (this.target === T_NODES) this.storeNodes(count);
-    else if (this.target === T_EDGES) this.storeEdges(count);
-    else for (let k = 0; k < count; k++) this.store(batch[k]!, this.base + positions[k]!);
-  }
-
-  private store(v: number, at: number): void {
-    if (this.target === T_NODES) this.storeNode(v, at);
-    else if (this.target === T_EDGES) this.storeEdge(v, at);
-    else {
-      if (v > MAX_U32) this.fail('locations', at, `location value ${v} out of range`);
-      if (this.locationCount === this.locations.length) {
-        const grown = new Uint32Array(this.locations.length * 2);
-        grown.set(this.locations);
-        this.locations = grown;
-      }
-      this.locations[this.locationCount++] = v;
-    }
-  }
-
-  /** Stores a batch of node values; anything out of the ordinary goes through storeNode for its message. */
-  private storeNodes(count: number): void {
-    const layout = this.layout!;
-    const batch = this.batch;
-    const kinds = this.nodeKinds;
-    const nfc = layout.nodeFieldCount;
-    const nodeCount = layout.nodeCount;
-    const typeCount = layout.nodeTypes.length;
-    const edgeCount = layout.edgeCount;
-    const { nodeType, nodeName, nodeId, nodeSelfSize, firstEdge } = this;
-    const detached = this.nodeDetachedness;
-    let f = this.nodeField;
-    let o = this.nodeOrdinal;
-    let k = 0;
-    // Whole records first, fields read at their meta offsets; the per-field loop below handles
-    // records split across batches and stops at the first bad value.
-    if (f === 0) {
-      const { nodeTypeOffset: tOff, nodeNameOffset: nOff, nodeIdOffset: iOff, nodeSelfSizeOffset: sOff,
-        nodeEdgeCountOffset: eOff, nodeDetachednessOffset: dOff } = layout;
-      while (k + nfc <= count && o < nodeCount) {
-        const type = batch[k + tOff]!;
-        const name = batch[k + nOff]!;
-        const id = batch[k + iOff]!;
-        const end = firstEdge[o]! + batch[k + eOff]!;
-        if (type >= typeCount || name > MAX_U32 || id > MAX_U32 || end > edgeCount) break;
-        nodeType[o] = type;
-        nodeName[o] = name;
-        nodeId[o] = id;
-        nodeSelfSize[o] = batch[k + sOff]!;
-        firstEdge[o + 1] = end;
-        if (dOff >= 0) { const d = batch[k + dOff]!; detached![o] = d > 255 ? 255 : d; }
-        k += nfc;
-        o++;
-      }
-    }
-    for (; k < count; k++) {
-      const v = batch[k]!;
-      if (o >= nodeCount) break;
-      const kind = kinds[f];
-      if (kind === K_TYPE) { if (v >= typeCount) break; nodeType[o] = v; }
-      else if (kind === K_NAME) { if (v > MAX_U32) break; nodeName[o] = v; }
-      else if (kind === K_ID) { if (v > MAX_U32) break; nodeId[o] = v; }
-      else if (kind === K_SELF) nodeSelfSize[o] = v;
-      else if (kind === K_EDGES) { const end = firstEdge[o]! + v; if (end > edgeCount) break; firstEdge[o + 1] = end; }
-      else if (kind === K_DETACHED) detached![o] = v > 255 ? 255 : v;
-      if (++f === nfc) { f = 0; o++; }
-    }
-    this.nodeValues += k;
-    this.nodeField = f;
-    this.nodeOrdinal = o;
-    if (k < count) this.storeNode(batch[k]!, this.base + this.batchPositions[k]!); // throws with the reason
-  }
-
-  private storeEdges(count: number): void {
-    const layout = this.layout!;
-    const batch = this.batch;
-    const kinds = this.edgeKinds;
-    const efc = layout.edgeFieldCount;
-    const nfc = layout.nodeFieldCount;
-    const edgeCount = layout.edgeCount;
-    const typeCount = layout.edgeTypes.length;
-    const limit = layout.nodeCount * nfc;
-    const { edgeType, edgeName, edgeTo } = this;
-    let f = this.edgeField;
-    let e = this.edgeOrdinal;
-    let k = 0;
-    if (f === 0) {
-      const { edgeTypeOffset: tOff, edgeNameOffset: nOff, edgeToNodeOffset: toOff } = layout;
-      while (k + efc <= count && e < edgeCount) {
-        const type = batch[k + tOff]!;
-        const name = batch[k + nOff]!;
-        const to = batch[k + toOff]!;
-        if (type >= typeCount || name > MAX_U32 || to >= limit || to % nfc !== 0) break;
-        edgeType[e] = type;
-        edgeName[e] = name;
-        edgeTo[e] = to / nfc;
-        k += efc;
-        e++;
-      }
-    }
-    for (; k < count; k++) {
-      const v = batch[k]!;
-      if (e >= edgeCount) break;
-      const kind = kinds[f];
-      if (kind === K_TO) { if (v >= limit || v % nfc !== 0) break; edgeTo[e] = v / nfc; }
-      else if (kind === K_TYPE) { if (v >= typeCount) break; edgeType[e] = v; }
-      else if (kind === K_NAME) { if (v > MAX_U32) break; edgeName[e] = v; }
-      if (++f === efc) { f = 0; e++; }
-    }
-    this.edgeValues += k;
-    this.edgeField = f;
-    this.edgeOrdinal = e;
-    if (k < count) this.storeEdge(batch[k]!, this.base + this.batchPositions[k]!); // throws with the reason
-  }
-
-  private storeNode(v: number, at: number): void {
-    const layout = this.layout!;
-    const o = this.nodeOrdinal;
-    if (o >= layout.nodeCount) this.fail('nodes', at, `more nodes than snapshot.node_count (${layout.nodeCount})`);
-    switch (this.nodeKinds[this.nodeField]) {
-      case K_TYPE:
-        if (v >= layout.nodeTypes.length) this.fail('nodes', at, `node ${o}: type ${v} is not one of the ${layout.nodeTypes.length} node types in meta`);
-        this.nodeType[o] = v;
-        break;
-      case K_NAME:
-        if (v > MAX_U32) this.fail('nodes', at, `node ${o}: name index ${v} out of range`);
-        this.nodeName[o] = v;
-        break;
-      case K_ID:
-        if (v > MAX_U32) this.fail('nodes', at, `node ${o}: id ${v} out of range`);
-        this.nodeId[o] = v;
-        break;
-      case K_SELF:
-        this.nodeSelfSize[o] = v;
-        break;
-      case K_EDGES: {
-        const end = this.firstEdge[o]! + v;
-        if (end > layout.edgeCount) this.fail('nodes', at, `node ${o}: edge counts add up to more than snapshot.edge_count (${layout.edgeCount})`);
-        this.firstEdge[o + 1] = end;
-        break;
-      }
-      case K_DETACHED:
-        this.nodeDetachedness![o] = v > 255 ? 255 : v;
-        break;
-      default:
-        break;
-    }
-    this.nodeValues++;
-    if (++this.nodeField === layout.nodeFieldCount) {
-      this.nodeField = 0;
-      this.nodeOrdinal = o + 1;
-    }
-  }
-
-  private storeEdge(v: number, at: number): void {
-    const layout = this.layout!;
-    const e = this.edgeOrdinal;
-    if (e >= layout.edgeCount) this.fail('edges', at, `more edges than snapshot.edge_count (${layout.edgeCount})`);
-    switch (this.edgeKinds[this.edgeField]) {
-      case K_TYPE:
-        if (v >= layout.edgeTypes.length) this.fail('edges', at, `edge ${e}: type ${v} is not one of the ${layout.edgeTypes.length} edge types in meta`);
-        this.edgeType[e] = v;
-        break;
-      case K_NAME:
-        if (v > MAX_U32) this.fail('edges', at, `edge ${e}: name or index ${v} out of range`);
-        this.edgeName[e] = v;
-        break;
-      case K_TO: {
-        const nfc = layout.nodeFieldCount;
-        if (v % nfc !== 0) this.fail('edges', at, `edge ${e}: to_node ${v} is not a multiple of the node field count (${nfc})`);
-        if (v / nfc >= layout.nodeCount) this.fail('edges', at, `edge ${e}: to_node ${v} is past the last node (${layout.nodeCount} nodes × ${nfc} fields)`);
-        this.edgeTo[e] = v / nfc;
-        break;
-      }
-      default:
-        break;
-    }
-    this.edgeValues++;
-    if (++this.edgeField === layout.edgeFieldCount) {
-      this.edgeField = 0;
-      this.edgeOrdinal = e + 1;
-    }
-  }
-
   private endNumbers(at: number): void {
     const layout = this.layout!;
+    const c = this.cursor;
     if (this.target === T_NODES) {
-      if (this.nodeOrdinal !== layout.nodeCount || this.nodeField !== 0) {
-        this.fail('nodes', at, `nodes holds ${this.nodeValues} values, but snapshot.node_count ${layout.nodeCount} × ${layout.nodeFieldCount} fields needs ${layout.nodeCount * layout.nodeFieldCount}`);
+      if (c.ordinal !== layout.nodeCount || c.field !== 0) {
+        this.fail('nodes', at, `nodes holds ${c.ordinal * layout.nodeFieldCount + c.field} values, but snapshot.node_count ${layout.nodeCount} × ${layout.nodeFieldCount} fields needs ${layout.nodeCount * layout.nodeFieldCount}`);
       }
-      const sum = layout.nodeCount > 0 ? this.firstEdge[layout.nodeCount]! : 0;
+      const sum = layout.nodeCount > 0 ? this.nodeColumns!.firstEdge[layout.nodeCount]! : 0;
       if (sum !== layout.edgeCount) this.fail('nodes', at, `the nodes' edge_count fields add up to ${sum}, but snapshot.edge_count is ${layout.edgeCount}`);
     } else if (this.target === T_EDGES) {
-      if (this.edgeOrdinal !== layout.edgeCount || this.edgeField !== 0) {
-        this.fail('edges', at, `edges holds ${this.edgeValues} values, but snapshot.edge_count ${layout.edgeCount} × ${layout.edgeFieldCount} fields needs ${layout.edgeCount * layout.edgeFieldCount}`);
+      if (c.ordinal !== layout.edgeCount || c.field !== 0) {
+        this.fail('edges', at, `edges holds ${c.ordinal * layout.edgeFieldCount + c.field} values, but snapshot.edge_count ${layout.edgeCount} × ${layout.edgeFieldCount} fields needs ${layout.edgeCount * layout.edgeFieldCount}`);
       }
     }
   }
@@ -685,21 +425,24 @@ export class SnapshotScanner {
       }
     }
     const layout = this.layout!;
+    const nodes = this.nodeColumns!;
+    const edges = this.edgeColumns!;
+    const loc = this.locations;
     const strings = new StringTable(this.sBytes.subarray(0, this.sLength), this.sStarts.subarray(0, this.sCount + 1),
       this.sEscaped, this.sCount);
     return {
       layout,
-      nodeType: this.nodeType,
-      nodeName: this.nodeName,
-      nodeId: this.nodeId,
-      nodeSelfSize: this.nodeSelfSize,
-      firstEdge: this.firstEdge,
-      nodeDetachedness: this.nodeDetachedness,
-      edgeType: this.edgeType,
-      edgeName: this.edgeName,
-      edgeTo: this.edgeTo,
+      nodeType: nodes.type,
+      nodeName: nodes.name,
+      nodeId: nodes.id,
+      nodeSelfSize: nodes.selfSize,
+      firstEdge: nodes.firstEdge,
+      nodeDetachedness: nodes.detachedness,
+      edgeType: edges.type,
+      edgeName: edges.name,
+      edgeTo: edges.to,
       strings,
-      locations: this.locations.subarray(0, this.locationCount - (this.locationCount % Math.max(1, layout.locationFieldCount))),
+      locations: loc.values.subarray(0, loc.count - (loc.count % Math.max(1, layout.locationFieldCount))),
       sectionOffsets: this.sectionOffsets,
     };
   }
@@ -709,8 +452,8 @@ export class SnapshotScanner {
     switch (this.state) {
       case S_NUMBERS:
       case S_ARRAY_OPEN:
-        if (this.key === 'nodes' && layout) return { section: 'nodes', detail: `inside the nodes array after ${this.nodeOrdinal} of ${layout.nodeCount} nodes` };
-        if (this.key === 'edges' && layout) return { section: 'edges', detail: `inside the edges array after ${this.edgeOrdinal} of ${layout.edgeCount} edges` };
+        if (this.key === 'nodes' && layout) return { section: 'nodes', detail: `inside the nodes array after ${this.nodeCursor.ordinal} of ${layout.nodeCount} nodes` };
+        if (this.key === 'edges' && layout) return { section: 'edges', detail: `inside the edges array after ${this.edgeCursor.ordinal} of ${layout.edgeCount} edges` };
         return { section: this.sectionOfKey(), detail: `inside the "${this.key}" array` };
       case S_STRINGS:
         return { section: 'strings', detail: `inside the strings array after ${this.sCount} strings` };

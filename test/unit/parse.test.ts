@@ -165,7 +165,7 @@ describe('validation: every bad input is a SnapshotFormatError with file, sectio
     const e = await formatError(write(bad(42)));
     expect(e.section).toBe('edges');
     expect(e.message).toMatch(/to_node 42 is past the last node/);
-    expect(e.offset).toBe(Buffer.byteLength(text.slice(0, edgesAt)) + `${t},${nm},`.length + 1);
+    expect(e.offset).toBe(Buffer.byteLength(text.slice(0, edgesAt)) + `${t},${nm},`.length); // the value's first digit
     const e2 = await formatError(write(bad(8)));
     expect(e2.message).toMatch(/to_node 8 is not a multiple of the node field count \(7\)/);
   });
