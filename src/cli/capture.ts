@@ -9,6 +9,7 @@ interface CaptureFlags {
   pick?: string;
   allowRemote?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 /** `heapscope capture TARGET [-o FILE] [--gc] [--pick TEXT] [--allow-remote] [--quiet]` */
@@ -22,6 +23,7 @@ export function registerCapture(program: Command): void {
     .option('--pick <TEXT>', 'where the port serves several targets, the one whose title or URL contains TEXT')
     .option('--allow-remote', 'allow a host outside loopback (the inspector gives full control of the process)')
     .option('-q, --quiet', 'no progress on stderr')
+    .option('--json', 'print {"file","bytes","nodeCount","edgeCount","address"} as one JSON document instead of the path')
     .addHelpText('after', `
 The target's JavaScript is paused while V8 builds the snapshot, and the target needs
 about 7x the snapshot size in extra memory meanwhile. The file (mode 0600) appears only
@@ -58,7 +60,7 @@ Examples:
           onProgress: (p) => progress.report(p),
         });
         progress.stop();
-        process.stdout.write(`${result.file}\n`);
+        process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${result.file}\n`);
       } finally {
         progress.stop();
         process.off('SIGINT', cancel);

@@ -62,6 +62,10 @@ export interface CaptureResult {
  * as they arrive (never the whole snapshot in memory), which is fsynced and renamed into place
  * only when the text is a whole snapshot. Throws UsageError (2), TargetUnreachableError (3),
  * CaptureIncompleteError (4) or FileIoError (5); on any failure no file is left behind.
+ *
+ * Memory: the chunks pass through two fixed 1 MiB buffers, but V8 may still grow the caller's young
+ * generation while they stream; a process that must stay small can set
+ * `--semi-space-growth-factor=1` as the CLI does (src/cli/capture.ts).
  */
 export async function captureHeapSnapshot(options: CaptureOptions): Promise<CaptureResult> {
   const d = options.deadlines ?? {};

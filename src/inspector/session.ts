@@ -143,7 +143,7 @@ export class Session {
     this.chrome.holdIncoming(false);
   }
 
-  /** Resolves once the connection has ended, with the error pending calls got. */
+  /** Once the connection has ended: the error its pending calls got. */
   get ended(): SessionError | undefined {
     return this.endError;
   }

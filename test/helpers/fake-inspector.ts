@@ -22,11 +22,11 @@ export interface Listing {
 }
 
 /** Answers every HTTP request with 200 and an HTML page: a web server, not an inspector. */
-export function httpNotInspector(): Promise<FakeServer> {
+export function httpNotInspector(host = '127.0.0.1'): Promise<FakeServer> {
   return serve(createHttpServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><title>hello</title><p>just a web server</p>');
-  }));
+  }), undefined, host);
 }
 
 /** Accepts TCP connections and never sends a byte. */
@@ -143,10 +143,10 @@ async function inspectorFront(listings: Listing[],
   return { ...base, wsUrl: (i = 0) => `ws://127.0.0.1:${port}${pathOf(listings[i]!, i)}` };
 }
 
-async function serve(server: Server, beforeClose?: () => Promise<void>): Promise<FakeServer> {
+async function serve(server: Server, beforeClose?: () => Promise<void>, host = '127.0.0.1'): Promise<FakeServer> {
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   return {
     port: (server.address() as { port: number }).port,

@@ -135,6 +135,18 @@ describe('not an inspector (exit 3)', () => {
     void s;
   });
 
+  // Only a dummy web server is put on a non-loopback address: never a real inspector.
+  const lanAddress = Object.values(os.networkInterfaces()).flat().find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  it.skipIf(!lanAddress)('--allow-remote lets a non-loopback host through (refused without it)', async () => {
+    const s = await server(httpNotInspector(lanAddress));
+    const refused = await runCli(['capture', `${lanAddress}:${s.port}`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/not a loopback address/);
+    const allowed = await runCli(['capture', `${lanAddress}:${s.port}`, '--allow-remote']);
+    expect(allowed.code).toBe(3);
+    expect(allowed.stderr).toContain(`cannot attach to ${lanAddress}:${s.port}: answer to GET /json/version is not JSON`);
+  });
+
   it('pid: of a process that does not exist', async () => {
     const child = spawn(process.execPath, ['-e', '0']);
     await once(child, 'exit');

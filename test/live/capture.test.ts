@@ -81,6 +81,17 @@ describe('heapscope capture: each TARGET form', () => {
     expectSnapshotFile(file);
   });
 
+  it('--json prints one JSON document instead of the path', async () => {
+    const t = await target();
+    const out = path.join(dir, 'j.heapsnapshot');
+    const r = await runCli(['capture', String(t.port), '--json', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(doc).toEqual({ file: out, bytes: statSync(out).size, nodeCount: expect.any(Number), edgeCount: expect.any(Number), address: `127.0.0.1:${t.port}` });
+    expect(doc['nodeCount']).toBeGreaterThan(1000);
+    expectSnapshotFile(out);
+  });
+
   it('-o naming an existing directory puts the default name there', async () => {
     const t = await target();
     const r = await runCli(['capture', String(t.port), '-q', '-o', dir]);
@@ -199,7 +210,7 @@ describe('heapscope capture: Ctrl-C', () => {
   });
 });
 
-export async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
