@@ -19,10 +19,9 @@ export interface Dominators {
  */
 export function computeDominators(graph: HeapGraph, selfSize: Float64Array = graph.nodeSelfSize): Dominators {
   const nodeCount = graph.nodeCount;
-  const { firstEdge, edgeTo, firstRetainer, retainerEdge, retainerNode } = graph;
-  // Force the retaining-edge bitmap once, then read it directly in the loops.
-  graph.isRetaining(0, 0);
+  const { firstEdge, edgeTo, firstRetainer, retainerNode } = graph;
   const isRetaining = (e: number) => graph.isRetaining(0, e);
+  const isRetainingSlot = (slot: number) => graph.isRetainingSlot(slot);
 
   // 1-based vertex numbers as in the paper; 0 means "none".
   const size = nodeCount + 1;
@@ -61,7 +60,7 @@ export function computeDominators(graph: HeapGraph, selfSize: Float64Array = gra
   };
 
   const hasOnlyWeakRetainers = (ordinal: number): boolean => {
-    for (let r = firstRetainer[ordinal]!; r < firstRetainer[ordinal + 1]!; r++) if (isRetaining(retainerEdge[r]!)) return false;
+    for (let r = firstRetainer[ordinal]!; r < firstRetainer[ordinal + 1]!; r++) if (isRetainingSlot(r)) return false;
     return true;
   };
 
@@ -115,7 +114,7 @@ export function computeDominators(graph: HeapGraph, selfSize: Float64Array = gra
     const wo = w - 1;
     let orphan = true;
     for (let ri = firstRetainer[wo]!; ri < firstRetainer[wo + 1]!; ri++) {
-      if (!isRetaining(retainerEdge[ri]!)) continue;
+      if (!isRetainingSlot(ri)) continue;
       orphan = false;
       const u = evaluate(retainerNode[ri]! + 1);
       if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
@@ -138,17 +137,15 @@ export function computeDominators(graph: HeapGraph, selfSize: Float64Array = gra
     if (dom[w] !== vertex[semi[w]!]) dom[w] = dom[dom[w]!]!;
   }
 
-  const dominator = new Uint32Array(nodeCount);
-  const retainedSize = new Float64Array(nodeCount);
-  for (let o = 0; o < nodeCount; o++) {
-    dominator[o] = dom[o + 1]! - 1;
-    retainedSize[o] = selfSize[o]!;
-  }
+  // Outputs reuse the working arrays (their last use is above): 72 bytes a node less at the peak.
+  const dominator = dom.subarray(1);
+  for (let o = 0; o < nodeCount; o++) dominator[o] = dominator[o]! - 1;
+  const retainedSize = Float64Array.from(selfSize.subarray(0, nodeCount));
   for (let i = n; i > 1; i--) {
     const o = vertex[i]! - 1;
     retainedSize[dominator[o]!]! += retainedSize[o]!;
   }
-  const order = new Uint32Array(nodeCount);
+  const order = semi.subarray(0, nodeCount);
   for (let i = 1; i <= n; i++) order[i - 1] = vertex[i]! - 1;
   return { dominator, retainedSize, order };
 }

@@ -36,9 +36,12 @@ export class HeapGraph {
   readonly edgeType: Uint8Array;
   readonly edgeName: Uint32Array;
   readonly edgeTo: Uint32Array;
+  /** firstRetainer[i]..firstRetainer[i+1]: slots of node i's retainers, in source order. */
   readonly firstRetainer: Uint32Array;
-  readonly retainerEdge: Uint32Array;
+  /** Source node of each retainer slot. The edge itself is not stored (4 bytes an edge saved): see retainerEdge. */
   readonly retainerNode: Uint32Array;
+  /** Bit per retainer slot: whether that edge is retaining (isRetaining of the edge). */
+  private readonly retainerRetainingBits: Uint8Array;
   readonly locations: Uint32Array;
   readonly rootOrdinal = 0;
   readonly types: NodeTypeIds;
@@ -46,7 +49,7 @@ export class HeapGraph {
   /** Per string index: 0 unknown, 1 not a WeakMap entry edge name, 2 one (see `ephemeronTable`). */
   private readonly ephemeronNameState: Uint8Array;
   private readonly ephemeronTables = new Map<number, { table: number; pair: string }>();
-  private retainingBits: Uint8Array | undefined;
+  private readonly retainingBits: Uint8Array;
 
   constructor(file: string, scan: ScanResult) {
     this.file = file;
@@ -78,10 +81,39 @@ export class HeapGraph {
       internal: et.indexOf('internal'), hidden: et.indexOf('hidden'), shortcut: et.indexOf('shortcut'), weak: et.indexOf('weak'),
     };
     this.ephemeronNameState = new Uint8Array(this.strings.count);
-    const r = buildRetainers(this.nodeCount, this.edgeCount, this.firstEdge, this.edgeTo);
+    this.retainingBits = computeRetainingBits(this);
+    const r = buildRetainers(this.nodeCount, this.edgeCount, this.firstEdge, this.edgeTo, this.retainingBits);
     this.firstRetainer = r.firstRetainer;
-    this.retainerEdge = r.retainerEdge;
     this.retainerNode = r.retainerNode;
+    this.retainerRetainingBits = r.retainingBits;
+  }
+
+  /** Whether retainer slot `slot` (an index into retainerNode) is a retaining edge. */
+  isRetainingSlot(slot: number): boolean {
+    return (this.retainerRetainingBits[slot >>> 3]! & (1 << (slot & 7))) !== 0;
+  }
+
+  /**
+   * The edge behind a retainer slot, found from its source: the k-th slot of that source among the
+   * target's retainers is the k-th edge of the source to the target (both lists are in edge order).
+   * For views and paths; hot loops use retainerNode and isRetainingSlot.
+   */
+  retainerEdge(slot: number): number {
+    let lo = 0;
+    let hi = this.nodeCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.firstRetainer[mid]! <= slot) lo = mid;
+      else hi = mid - 1;
+    }
+    const to = lo; // the last node whose slice starts at or before the slot: empty slices come before it
+    const from = this.retainerNode[slot]!;
+    let k = 0;
+    for (let s = this.firstRetainer[to]!; s < slot; s++) if (this.retainerNode[s] === from) k++;
+    for (let e = this.firstEdge[from]!; e < this.firstEdge[from + 1]!; e++) {
+      if (this.edgeTo[e] === to && k-- === 0) return e;
+    }
+    throw new Error(`retainer slot ${slot} has no edge`);
   }
 
   nodeTypeName(ordinal: number): string {
@@ -137,8 +169,7 @@ export class HeapGraph {
 
   /** Whether `edge` (an outgoing edge of `from`) keeps its target alive. See isRetainingEdge. */
   isRetaining(from: number, edge: number): boolean {
-    const bits = this.retainingBits ??= computeRetainingBits(this);
-    return (bits[edge >>> 3]! & (1 << (edge & 7))) !== 0;
+    return (this.retainingBits[edge >>> 3]! & (1 << (edge & 7))) !== 0;
   }
 
   /** A flyweight cursor over nodes: one object reused in hot loops, never one per node. */
@@ -149,7 +180,7 @@ export class HeapGraph {
   /** Bytes held by the graph's arrays, for memory reports. */
   get byteSize(): number {
     return [this.nodeType, this.nodeName, this.nodeId, this.nodeSelfSize, this.firstEdge, this.edgeType, this.edgeName,
-      this.edgeTo, this.firstRetainer, this.retainerEdge, this.retainerNode, this.locations]
+      this.edgeTo, this.firstRetainer, this.retainerNode, this.retainerRetainingBits, this.retainingBits, this.locations]
       .reduce((sum, a) => sum + a.byteLength, this.strings.byteSize + (this.nodeDetachedness?.byteLength ?? 0));
   }
 }
@@ -166,12 +197,12 @@ export class NodeCursor {
   get retainerEnd(): number { return this.g.firstRetainer[this.ordinal + 1]!; }
 }
 
-function buildRetainers(nodeCount: number, edgeCount: number, firstEdge: Uint32Array, edgeTo: Uint32Array) {
+function buildRetainers(nodeCount: number, edgeCount: number, firstEdge: Uint32Array, edgeTo: Uint32Array, edgeBits: Uint8Array) {
   const firstRetainer = new Uint32Array(nodeCount + 1);
-  const retainerEdge = new Uint32Array(edgeCount);
   const retainerNode = new Uint32Array(edgeCount);
+  const retainingBits = new Uint8Array((edgeCount + 7) >>> 3);
   for (let e = 0; e < edgeCount; e++) firstRetainer[edgeTo[e]!]!++;
-  // Prefix sums, then fill in edge order so each node's retainers are sorted by source ordinal, as in DevTools.
+  // Prefix sums, then fill in edge order so each node's retainers are sorted by source ordinal.
   let sum = 0;
   for (let i = 0; i < nodeCount; i++) {
     const c = firstRetainer[i]!;
@@ -184,11 +215,11 @@ function buildRetainers(nodeCount: number, edgeCount: number, firstEdge: Uint32A
     const end = firstEdge[from + 1]!;
     for (let e = firstEdge[from]!; e < end; e++) {
       const slot = fill[edgeTo[e]!]!++;
-      retainerEdge[slot] = e;
       retainerNode[slot] = from;
+      if (edgeBits[e >>> 3]! & (1 << (e & 7))) retainingBits[slot >>> 3]! |= 1 << (slot & 7);
     }
   }
-  return { firstRetainer, retainerEdge, retainerNode };
+  return { firstRetainer, retainerNode, retainingBits };
 }
 
 /**

@@ -11,14 +11,14 @@ export class StringTable {
   private readonly starts: Uint32Array | Float64Array;
   /** Bit i set: string i contains a backslash escape and needs JSON decoding. */
   private readonly escaped: Uint8Array;
-  private readonly cache: Array<string | undefined>;
+  /** Decoded strings; a Map, since a summary decodes thousands of the millions there are. */
+  private readonly cache = new Map<number, string>();
 
   constructor(bytes: Buffer, starts: Uint32Array | Float64Array, escaped: Uint8Array, count: number) {
     this.bytes = bytes;
     this.starts = starts;
     this.escaped = escaped;
     this.count = count;
-    this.cache = new Array<string | undefined>(count);
   }
 
   /** Builds a table from JS strings (tests and the SnapshotBuilder). */
@@ -37,7 +37,7 @@ export class StringTable {
   }
 
   get(index: number): string {
-    const cached = this.cache[index];
+    const cached = this.cache.get(index);
     if (cached !== undefined) return cached;
     if (!(index >= 0 && index < this.count)) throw new RangeError(`string index ${index} out of range (${this.count} strings)`);
     const s = this.starts[index]!;
@@ -45,7 +45,7 @@ export class StringTable {
     const value = (this.escaped[index >> 3]! & (1 << (index & 7)))
       ? (JSON.parse(`"${this.bytes.toString('utf8', s, e)}"`) as string)
       : this.bytes.toString('utf8', s, e);
-    this.cache[index] = value;
+    this.cache.set(index, value);
     return value;
   }
 

@@ -80,10 +80,29 @@ describe('streaming parser', () => {
     expect(g.firstRetainer[g.nodeCount]).toBe(g.edgeCount);
     for (let to = 0; to < g.nodeCount; to++) {
       for (let r = g.firstRetainer[to]!; r < g.firstRetainer[to + 1]!; r++) {
-        expect(g.edgeTo[g.retainerEdge[r]!]).toBe(to);
-        expect(g.edgeSource(g.retainerEdge[r]!)).toBe(g.retainerNode[r]);
+        const e = g.retainerEdge(r);
+        expect(g.edgeTo[e]).toBe(to);
+        expect(g.edgeSource(e)).toBe(g.retainerNode[r]);
+        expect(g.isRetainingSlot(r)).toBe(g.isRetaining(g.retainerNode[r]!, e));
       }
     }
+  });
+});
+
+describe('retainer slots', () => {
+  it('map back to their edges when one source has several edges to the same target', async () => {
+    const b = new SnapshotBuilder();
+    const g = b.global();
+    const arr = b.node('array', '', 16);
+    const x = b.node('object', 'X', 8);
+    b.edge(g, 'property', 'arr', arr).edge(arr, 'element', 0, x).edge(arr, 'weak', 'w', x).edge(arr, 'element', 1, x).edge(g, 'property', 'x', x);
+    const graph = await loadHeapGraph(b.write(path.join(dir, 'slots.heapsnapshot')));
+    const slots = [];
+    for (let r = graph.firstRetainer[x.ordinal]!; r < graph.firstRetainer[x.ordinal + 1]!; r++) {
+      const e = graph.retainerEdge(r);
+      slots.push(`${graph.nodeNameString(graph.retainerNode[r]!)}:${graph.edgeTypeName(e)}:${graph.edgeNameString(e)}:${graph.isRetainingSlot(r)}`);
+    }
+    expect(slots).toEqual(['global / :property:x:true', ':element:0:true', ':weak:w:false', ':element:1:true']);
   });
 });
 
