@@ -62,8 +62,13 @@ export class LoadedSnapshot {
   }
 
   /** Node ordinal of a V8 object id, or -1. Builds an id index on first use (a sorted copy; no Map per node). */
+  /** Ids in increasing order with their ordinals (built once). */
+  idIndex(): { ids: Uint32Array; ordinals: Uint32Array } {
+    return (this._idIndex ??= buildIdIndex(this.graph));
+  }
+
   ordinalOf(id: number): number {
-    const index = (this._idIndex ??= buildIdIndex(this.graph));
+    const index = this.idIndex();
     let lo = 0;
     let hi = index.ids.length - 1;
     while (lo <= hi) {

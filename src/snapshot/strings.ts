@@ -49,6 +49,18 @@ export class StringTable {
     return value;
   }
 
+  /** Whether string `index` here has the same bytes as string `otherIndex` of `other` (no decoding, no allocation). */
+  rawEquals(index: number, other: StringTable, otherIndex: number): boolean {
+    const s = this.starts[index]!;
+    const len = this.starts[index + 1]! - s;
+    const t = other.starts[otherIndex]!;
+    if (other.starts[otherIndex + 1]! - t !== len) return false;
+    const x = this.bytes;
+    const y = other.bytes;
+    for (let k = 0; k < len; k++) if (x[s + k] !== y[t + k]) return false;
+    return true;
+  }
+
   /** Byte length of the raw string, without decoding (a cheap upper bound of its length). */
   rawLength(index: number): number {
     return this.starts[index + 1]! - this.starts[index]!;
