@@ -3,14 +3,25 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { FileIoError } from '../shared/errors.js';
 import { SnapshotFormatError } from './errors.js';
-import { SnapshotScanner, type ScanResult } from './scanner.js';
+import { SnapshotScanner, type ScanResult, type ScannerHooks } from './scanner.js';
+import { startEdgeWorker } from './edges-worker.js';
 
 export interface ParseOptions {
   /** Bytes per read; tests force tiny chunks because streaming bugs hide at chunk boundaries. */
   chunkSize?: number;
   /** Called after each chunk with bytes read so far and the file's size (compressed size for .gz). */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * Read the edges section on a second thread: true, false, or 'auto' (the default: plain files
+   * of 64 MiB and more). Gzipped files are always read on one thread.
+   */
+  parallel?: boolean | 'auto';
 }
+
+const PARALLEL_MIN_BYTES = 64 << 20;
+
+/** Thrown inside the parallel path to say "read it again on one thread". */
+class ParallelFallback extends Error {}
 
 const DEFAULT_CHUNK = 4 << 20;
 
@@ -76,7 +87,33 @@ export async function scanSnapshotFile(file: string, options: ParseOptions = {})
   } catch (err) {
     throw new FileIoError(file, 'read', err);
   }
+  const parallel = options.parallel ?? 'auto';
+  if (!gzip && (parallel === true || (parallel === 'auto' && size >= PARALLEL_MIN_BYTES))) {
+    try {
+      return await scanParallel(file, size, chunkSize, options);
+    } catch (err) {
+      if (!(err instanceof ParallelFallback || err instanceof SnapshotFormatError || err instanceof StringIndexError)) throw err;
+      // Any doubt or error: one thread, which gives the canonical error with its offset.
+    }
+  }
+  return scanSequential(file, size, gzip, chunkSize, options);
+}
+
+async function scanSequential(file: string, size: number, gzip: boolean, chunkSize: number, options: ParseOptions): Promise<ScanResult> {
   const scanner = new SnapshotScanner(file, gzip ? undefined : size);
+  await feedAll(scanner, file, size, gzip, chunkSize, options);
+  try {
+    const result = scanner.finish();
+    validateStringIndexes(result);
+    return result;
+  } catch (err) {
+    if (err instanceof StringIndexError) throw await locateValue(file, gzip, err);
+    if (err instanceof SnapshotFormatError && gzip) throw decompressedNote(err);
+    throw err;
+  }
+}
+
+async function feedAll(scanner: SnapshotScanner, file: string, size: number, gzip: boolean, chunkSize: number, options: ParseOptions): Promise<void> {
   let read = 0;
   try {
     for await (const chunk of readChunks(file, gzip, chunkSize, (n) => {
@@ -89,14 +126,30 @@ export async function scanSnapshotFile(file: string, options: ParseOptions = {})
     if (err instanceof SnapshotFormatError) throw gzip ? decompressedNote(err) : err;
     throw new FileIoError(file, 'read', err);
   }
+}
+
+/** Nodes, strings and the rest here; edges on a worker thread into shared columns (edges-worker.ts). */
+async function scanParallel(file: string, size: number, chunkSize: number, options: ParseOptions): Promise<ScanResult> {
+  let worker: ReturnType<typeof startEdgeWorker> | undefined;
+  let opened = -1;
+  let closed = -1;
+  const hooks: ScannerHooks = {
+    edgesElsewhere: {
+      header: (columns, searchFrom) => { worker = startEdgeWorker(file, columns, searchFrom, Math.max(chunkSize, 1 << 20)); },
+      opened: (offset) => { opened = offset; },
+      closed: (offset) => { closed = offset; },
+    },
+  };
   try {
+    const scanner = new SnapshotScanner(file, size, hooks);
+    await feedAll(scanner, file, size, false, chunkSize, options);
     const result = scanner.finish();
+    const edges = worker ? await worker.result : null;
+    if (!edges || edges.open !== opened || edges.close !== closed) throw new ParallelFallback();
     validateStringIndexes(result);
     return result;
-  } catch (err) {
-    if (err instanceof StringIndexError) throw await locateValue(file, gzip, err);
-    if (err instanceof SnapshotFormatError && gzip) throw decompressedNote(err);
-    throw err;
+  } finally {
+    worker?.terminate();
   }
 }
 

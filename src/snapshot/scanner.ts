@@ -16,7 +16,7 @@ import {
 
 // Top-level states.
 const S_START = 0, S_KEY_OR_END = 1, S_KEY = 2, S_COLON = 3, S_VALUE = 4, S_CAPTURE = 5, S_SKIP = 6,
-  S_NUMBERS = 7, S_STRINGS = 8, S_AFTER_VALUE = 9, S_DONE = 10, S_ARRAY_OPEN = 11;
+  S_NUMBERS = 7, S_STRINGS = 8, S_AFTER_VALUE = 9, S_DONE = 10, S_ARRAY_OPEN = 11, S_SKIP_EDGES = 12;
 // What a number array is read into.
 const T_NODES = 0, T_EDGES = 1, T_LOCATIONS = 2;
 
@@ -41,6 +41,17 @@ export interface ScanResult {
   locations: Uint32Array;
   /** File offsets of the `[` of each number section, for re-locating a bad value later. */
   sectionOffsets: Partial<Record<'nodes' | 'edges', number>>;
+}
+
+/** Lets parse.ts read the edges section on another thread while this scanner reads the rest. */
+export interface ScannerHooks {
+  edgesElsewhere?: {
+    /** The header is read; `columns` (shared memory) are where the edges go; `searchFrom` is a file offset past the header. */
+    header(columns: EdgeColumns, searchFrom: number): void;
+    /** File offsets of the edges array's '[' and ']'. */
+    opened(offset: number): void;
+    closed(offset: number): void;
+  };
 }
 
 export class SnapshotScanner {
@@ -77,10 +88,25 @@ export class SnapshotScanner {
   private sCount = 0;
   private sState = 0; // 0 expect first string or ], 1 in string, 2 after string, 3 after comma
 
+  private readonly hooks: ScannerHooks | undefined;
+
   /** `sizeHint`: the total input size when known, to pre-size buffers and refuse impossible counts. */
-  constructor(file: string, sizeHint?: number) {
+  constructor(file: string, sizeHint?: number, hooks?: ScannerHooks) {
     this.file = file;
     this.sizeHint = sizeHint;
+    this.hooks = hooks;
+  }
+
+  /**
+   * Another thread reads the edges (parse.ts): only find the closing ']' here. The section holds
+   * only digits, commas and whitespace, so the first ']' ends it; the other thread validates it.
+   */
+  private skipEdges(buf: Uint8Array, i: number): number {
+    const end = buf.indexOf(0x5d, i);
+    if (end < 0) return buf.length;
+    this.hooks!.edgesElsewhere!.closed(this.base + end);
+    this.state = S_AFTER_VALUE;
+    return end + 1;
   }
 
   private fail(section: SnapshotSection, offset: number, detail: string): never {
@@ -109,6 +135,7 @@ export class SnapshotScanner {
     while (i < n) {
       switch (this.state) {
         case S_NUMBERS: i = this.scanNumbers(buf, i); break;
+        case S_SKIP_EDGES: i = this.skipEdges(buf, i); break;
         case S_STRINGS: i = this.scanStrings(buf, i); break;
         case S_SKIP: case S_CAPTURE: i = this.scanValue(buf, i); break;
         default: i = this.scanStructure(buf, i); break;
@@ -149,7 +176,8 @@ export class SnapshotScanner {
         return this.startValue(b, at, i);
       case S_ARRAY_OPEN:
         if (b !== 0x5b) this.unexpected(this.sectionOfKey(), at, b, `'[' to open "${this.key}"`);
-        this.state = this.key === 'strings' ? S_STRINGS : S_NUMBERS;
+        this.state = this.key === 'strings' ? S_STRINGS : this.key === 'edges' && this.hooks?.edgesElsewhere ? S_SKIP_EDGES : S_NUMBERS;
+        if (this.state === S_SKIP_EDGES) this.hooks!.edgesElsewhere!.opened(at);
         return i + 1;
       case S_AFTER_VALUE:
         if (b === 0x2c) { this.state = S_KEY_OR_END; return i + 1; }
@@ -282,16 +310,20 @@ export class SnapshotScanner {
       firstEdge: new Uint32Array(nodeCount + 1),
       detachedness: layout.nodeDetachednessOffset >= 0 ? new Uint8Array(nodeCount) : null,
     };
+    const shared = this.hooks?.edgesElsewhere;
+    const alloc = <T extends Uint8Array | Uint32Array>(make: (b: ArrayBufferLike) => T, bytes: number): T =>
+      make(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
     this.edgeColumns = {
       kinds: edgeKinds,
       count: edgeCount,
       typeCount: layout.edgeTypes.length,
       nodeFieldCount,
       nodeCount,
-      type: new Uint8Array(edgeCount),
-      name: new Uint32Array(edgeCount),
-      to: new Uint32Array(edgeCount),
+      type: alloc((b) => new Uint8Array(b), edgeCount),
+      name: alloc((b) => new Uint32Array(b), edgeCount * 4),
+      to: alloc((b) => new Uint32Array(b), edgeCount * 4),
     };
+    shared?.header(this.edgeColumns, this.base);
   }
 
   private scanNumbers(buf: Uint8Array, i: number): number {
@@ -451,6 +483,7 @@ export class SnapshotScanner {
     const layout = this.layout;
     switch (this.state) {
       case S_NUMBERS:
+      case S_SKIP_EDGES:
       case S_ARRAY_OPEN:
         if (this.key === 'nodes' && layout) return { section: 'nodes', detail: `inside the nodes array after ${this.nodeCursor.ordinal} of ${layout.nodeCount} nodes` };
         if (this.key === 'edges' && layout) return { section: 'edges', detail: `inside the edges array after ${this.edgeCursor.ordinal} of ${layout.edgeCount} edges` };

@@ -37,14 +37,21 @@ function snapshotOf(r: Awaited<ReturnType<typeof scanSnapshotFile>>) {
   };
 }
 
+/** The error a bad file gets, checked to be the same whether edges are read on one thread or two. */
 async function formatError(file: string, chunkSize?: number): Promise<SnapshotFormatError> {
-  try {
-    await scanSnapshotFile(file, { chunkSize });
-  } catch (err) {
-    expect(err).toBeInstanceOf(SnapshotFormatError);
-    return err as SnapshotFormatError;
-  }
-  throw new Error(`expected ${file} to be rejected`);
+  const attempt = async (parallel: boolean) => {
+    try {
+      await scanSnapshotFile(file, { chunkSize, parallel });
+    } catch (err) {
+      expect(err).toBeInstanceOf(SnapshotFormatError);
+      return err as SnapshotFormatError;
+    }
+    throw new Error(`expected ${file} to be rejected (parallel: ${parallel})`);
+  };
+  const one = await attempt(false);
+  const two = await attempt(true);
+  expect(two.message).toBe(one.message);
+  return one;
 }
 
 describe('streaming parser', () => {
@@ -67,6 +74,13 @@ describe('streaming parser', () => {
     const expected = snapshotOf(await scanSnapshotFile(file));
     for (let size = 1; size <= text.length; size++) {
       expect(snapshotOf(await scanSnapshotFile(file, { chunkSize: size })), `chunk size ${size}`).toEqual(expected);
+    }
+  });
+
+  it('reads the edges on a second thread with the same result, at every chunk size', async () => {
+    const expected = snapshotOf(await scanSnapshotFile(file, { parallel: false }));
+    for (let size = 1; size <= text.length; size += 7) {
+      expect(snapshotOf(await scanSnapshotFile(file, { chunkSize: size, parallel: true })), `chunk size ${size}`).toEqual(expected);
     }
   });
 
