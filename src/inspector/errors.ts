@@ -70,11 +70,14 @@ export interface CaptureExtent {
 /** The snapshot did not arrive whole: the target died, the connection dropped, or we were cancelled (exit 4). */
 export class CaptureIncompleteError extends HeapscopeError {
   readonly address: string;
+  /** Why, without the address and the extent: e.g. `the target exited (its inspector no longer answers)`, `cancelled`. */
+  readonly reason: string;
   readonly extent: CaptureExtent;
   constructor(address: string, reason: string, extent: CaptureExtent, options?: { cause?: unknown }) {
     super(`capture from ${address} incomplete: ${reason} (${describeExtent(extent)}; nothing was written)`,
       ExitCode.captureIncomplete, options);
     this.address = address;
+    this.reason = reason;
     this.extent = extent;
   }
 }

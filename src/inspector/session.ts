@@ -43,6 +43,7 @@ export class Session {
   private readonly events = new EventEmitter();
   private endError: SessionError | undefined;
   private endReason: string | undefined;
+  private readonly endListeners = new Set<(err: SessionError) => void>();
   /** When the target last sent anything, or `touch()` was called; idle deadlines count from here. */
   private lastActivity = Date.now();
 
@@ -148,6 +149,27 @@ export class Session {
     return this.endError;
   }
 
+  /** True when the connection ended because we closed or destroyed it (not the target, not the network). */
+  get endedLocally(): boolean {
+    return this.endError !== undefined && this.endReason !== undefined;
+  }
+
+  /**
+   * Calls `listener` once, when the connection ends for whatever reason (after every pending call
+   * has been rejected), with the error those calls got; asynchronously at once if it has already
+   * ended. Returns the unsubscribe function. For sessions that sit idle between commands: nothing
+   * else tells them the target has gone.
+   */
+  onEnd(listener: (err: SessionError) => void): () => void {
+    const ended = this.endError;
+    if (ended) {
+      queueMicrotask(() => listener(ended));
+      return () => {};
+    }
+    this.endListeners.add(listener);
+    return () => { this.endListeners.delete(listener); };
+  }
+
   /** Drops the connection at once; pending calls reject with `reason`. */
   destroy(reason: string): void {
     this.endReason ??= reason;
@@ -176,6 +198,9 @@ export class Session {
       clearTimeout(p.timer);
       p.reject(this.closedError(p.method));
     }
+    const listeners = [...this.endListeners];
+    this.endListeners.clear();
+    for (const l of listeners) l(this.endError);
   }
 
   private closedError(method: string | undefined, cause?: unknown): SessionError {

@@ -1,0 +1,315 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { discoverTarget, type DiscoveredTarget } from './discover.js';
+import { CaptureIncompleteError, SessionError, TargetUnreachableError, type CaptureExtent } from './errors.js';
+import { getJson } from './http-json.js';
+import { openInspectorByPid } from './pid.js';
+import { Session } from './session.js';
+import { SnapshotFileSink } from './sink.js';
+import { SnapshotStreamTracker } from './snapshot-stream.js';
+import { parseTarget, type TargetSpec } from './target.js';
+
+export type CaptureProgress =
+  /** The inspector answered and the session is open. */
+  | { phase: 'attached'; address: string; browser: string; title: string }
+  | { phase: 'gc' }
+  /** V8 building the graph (the target's JS is blocked meanwhile). */
+  | { phase: 'graph'; done: number; total: number }
+  /** Snapshot text arriving; `estimatedBytes` from the first chunk's node and edge counts. */
+  | { phase: 'write'; bytes: number; estimatedBytes: number | undefined }
+  | { phase: 'done'; file: string; bytes: number };
+
+export interface CaptureDeadlines {
+  /** Each HTTP probe of /json/version and /json/list. */
+  probeMs?: number;
+  /** Waiting for the inspector to open after SIGUSR1. */
+  pidMs?: number;
+  connectMs?: number;
+  /** Short commands (HeapProfiler.enable). */
+  commandMs?: number;
+  /** Inactivity limit for collectGarbage and takeHeapSnapshot: nothing from the target for this long. */
+  stallMs?: number;
+}
+
+export interface CaptureResult {
+  file: string;
+  bytes: number;
+  nodeCount: number;
+  edgeCount: number;
+  /** HOST:PORT of the inspector. */
+  address: string;
+}
+
+export interface CaptureSessionOptions {
+  /** A TARGET as in CONTRACT.md: ws://HOST:PORT/ID, HOST:PORT, PORT or pid:PID. */
+  target: string;
+  /** Where one port serves several targets: the one whose title or URL contains this text. */
+  pick?: string;
+  allowRemote?: boolean;
+  deadlines?: CaptureDeadlines;
+  /** Cancels attaching: rejects with CaptureIncompleteError ("cancelled"). Each capture takes its own signal. */
+  signal?: AbortSignal;
+}
+
+export interface SnapshotOptions {
+  /** Destination file, or an existing directory to put the default name in. Default: the default name in `cwd`. */
+  out?: string;
+  cwd?: string;
+  /** Run HeapProfiler.collectGarbage first (V8 runs full GCs before a snapshot anyway; this adds one more). */
+  gc?: boolean;
+  onProgress?: (p: CaptureProgress) => void;
+  /**
+   * Cancels this capture: it rejects with CaptureIncompleteError and leaves no file. CDP cannot stop
+   * a snapshot V8 has begun, so cancelling drops the connection and ends the session.
+   */
+  signal?: AbortSignal;
+}
+
+/** The target a session is attached to; nothing here carries the WebSocket URL's secret. */
+export interface AttachedTarget {
+  /** HOST:PORT of the inspector. */
+  address: string;
+  /** `Browser` from /json/version, e.g. `node.js/v20.20.2`. */
+  browser: string;
+  type: string;
+  title: string;
+  url: string;
+}
+
+/**
+ * One inspector session kept open for a series of snapshots whose object ids can be compared.
+ *
+ * Why a session: V8 numbers heap objects per inspector session. When any session on the target
+ * closes, its HeapProfiler agent is disabled and `V8HeapProfilerAgentImpl::disable()` calls
+ * `HeapProfiler::ClearObjectIds()` (v8/src/inspector/v8-heap-profiler-agent-impl.cc), so the next
+ * snapshot numbers the heap afresh and reuses old numbers for other objects (measured on Node 20:
+ * ~24,000 of ~45,000 ids changed meaning; fixtures/targets/README.md item 1). Snapshots for a diff,
+ * a weak before/after or a three-snapshot leak check must all come from one session that stays open.
+ */
+export interface CaptureSession {
+  readonly target: AttachedTarget;
+  /**
+   * Takes one snapshot and writes it like `captureHeapSnapshot` does (temp file, fsync, rename; no
+   * file on failure). Calls made while one runs wait for it: one session serves one capture at a
+   * time. A failure that may leave V8 still sending the snapshot (a stall, a cancel, a write error)
+   * ends the session, so its chunks can never land in the next file; a failure to create the file
+   * does not. Once the session has ended, rejects with CaptureIncompleteError saying why.
+   */
+  capture(options?: SnapshotOptions): Promise<CaptureResult>;
+  /**
+   * Resolves (never rejects) when the connection ends other than by `close()`: the target exited,
+   * the connection dropped, or a failed capture ended it. Its `reason` says which. Race it with
+   * whatever the caller waits for between captures.
+   */
+  readonly lost: Promise<CaptureIncompleteError>;
+  /** False once the connection has ended, for whatever reason. */
+  readonly isOpen: boolean;
+  /** Closes the connection politely. Safe to call more than once. Note: closing makes V8 forget the ids. */
+  close(): Promise<void>;
+}
+
+const NO_DATA: CaptureExtent = { bytes: 0, estimatedBytes: undefined };
+const DEFAULT_STALL_MS = 120_000;
+
+/**
+ * Attaches to TARGET (discovery with deadlines, pid: via SIGUSR1, `HeapProfiler.enable`) and returns
+ * a session for one or more snapshots. Throws UsageError (2), TargetUnreachableError (3) or, when
+ * `signal` cancels, CaptureIncompleteError (4).
+ */
+export async function openCaptureSession(options: CaptureSessionOptions): Promise<CaptureSession> {
+  const d = options.deadlines ?? {};
+  const spec = parseTarget(options.target, { allowRemote: options.allowRemote });
+  const signal = options.signal;
+  const checkAborted = (where: string) => {
+    if (signal?.aborted) throw new CaptureIncompleteError(where, 'cancelled', NO_DATA);
+  };
+
+  checkAborted(describeSpec(spec));
+  const { host, port } = spec.kind === 'pid' ? await openInspectorByPid(spec.pid, { deadlineMs: d.pidMs }) : spec;
+  const target = await discoverTarget(host, port, spec.kind === 'ws' ? spec.path : undefined,
+    { pick: options.pick, deadlineMs: d.probeMs });
+  checkAborted(target.address);
+
+  const session = await Session.connect(target.wsUrl, target.address, { connectDeadlineMs: d.connectMs, commandDeadlineMs: d.commandMs });
+  const onAbort = () => session.destroy('cancelled');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal?.aborted) onAbort();
+    try {
+      // The first command proves a V8 inspector is talking: failing here is exit 3, not 4.
+      await session.send('HeapProfiler.enable');
+    } catch (err) {
+      if (signal?.aborted || !(err instanceof SessionError)) throw err;
+      throw new TargetUnreachableError(target.address, sessionDetail(err), { cause: err });
+    }
+  } catch (err) {
+    await session.close();
+    throw await explain(err, session, target, signal);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return new LiveCaptureSession(session, target, spec, d.stallMs ?? DEFAULT_STALL_MS);
+}
+
+class LiveCaptureSession implements CaptureSession {
+  readonly target: AttachedTarget;
+  readonly lost: Promise<CaptureIncompleteError>;
+  private closing = false;
+  /** The capture running now (or the last one), so the next waits for it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly session: Session, private readonly discovered: DiscoveredTarget,
+    private readonly spec: TargetSpec, private readonly stallMs: number) {
+    const { address, browser, type, title, url } = discovered;
+    this.target = { address, browser, type, title, url };
+    this.lost = new Promise((resolve) => {
+      session.onEnd((err) => {
+        if (this.closing) return;
+        void sessionReason(err, session, discovered, undefined)
+          .then((reason) => resolve(new CaptureIncompleteError(address, reason, NO_DATA, { cause: err })));
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.session.ended === undefined;
+  }
+
+  capture(options: SnapshotOptions = {}): Promise<CaptureResult> {
+    const run = this.queue.then(() => this.captureNow(options));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.session.close();
+  }
+
+  private async captureNow(options: SnapshotOptions): Promise<CaptureResult> {
+    const { session, discovered: target, stallMs } = this;
+    const signal = options.signal;
+    const progress = options.onProgress ?? (() => {});
+    if (signal?.aborted) throw new CaptureIncompleteError(target.address, 'cancelled', NO_DATA);
+    if (session.ended) throw await explain(session.ended, session, target, undefined);
+    const file = await destination(options, this.spec, target);
+
+    const onAbort = () => session.destroy('cancelled');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (signal?.aborted) onAbort();
+      if (options.gc) {
+        progress({ phase: 'gc' });
+        await session.send('HeapProfiler.collectGarbage', undefined, { deadlineMs: stallMs });
+      }
+      return await streamSnapshot(session, target, file, progress, stallMs, signal);
+    } catch (err) {
+      // A stalled command may still be running in V8: its chunks must not reach the next capture.
+      // (Every other failure after the request either ended the session already or came after V8's answer.)
+      const stall = stallOf(err);
+      if (stall && !session.ended) session.destroy(`an earlier capture stalled (${sessionDetail(stall)})`);
+      throw await explain(err, session, target, signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+async function streamSnapshot(session: Session, target: DiscoveredTarget, file: string,
+  progress: (p: CaptureProgress) => void, stallMs: number, signal: AbortSignal | undefined): Promise<CaptureResult> {
+  const tracker = new SnapshotStreamTracker();
+  const sink = await SnapshotFileSink.create(file, {
+    onPressure: (stop) => { if (stop) session.pauseIncoming(); else { session.resumeIncoming(); session.touch(); } },
+    onError: (err) => session.destroy(err.message),
+  });
+  const extent = () => ({ bytes: tracker.bytes, estimatedBytes: tracker.estimatedBytes });
+  const offChunk = session.on('HeapProfiler.addHeapSnapshotChunk', (e) => {
+    if (typeof e?.chunk !== 'string') {
+      session.destroy('the target sent a snapshot chunk without text: not a V8 inspector');
+      return;
+    }
+    tracker.feed(e.chunk);
+    sink.write(e.chunk);
+    progress({ phase: 'write', bytes: tracker.bytes, estimatedBytes: tracker.estimatedBytes });
+  });
+  const offProgress = session.on('HeapProfiler.reportHeapSnapshotProgress', (e) => {
+    if (typeof e?.done === 'number' && typeof e?.total === 'number') progress({ phase: 'graph', done: e.done, total: e.total });
+  });
+  try {
+    try {
+      await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true }, { deadlineMs: stallMs, idle: true });
+    } catch (err) {
+      // The target may die between its last chunk and its answer: the data decides (FACTS.md §2).
+      if (!(err instanceof SessionError && err.failure === 'closed' && tracker.complete && !sink.error && !signal?.aborted)) throw err;
+    }
+    if (sink.error) throw sink.error;
+    if (tracker.malformed) throw new CaptureIncompleteError(target.address, `the target sent text that is not a heap snapshot (${tracker.malformed})`, extent());
+    if (!tracker.complete) throw new CaptureIncompleteError(target.address, 'the target reported success but the snapshot text is cut short', extent());
+    await sink.commit();
+    progress({ phase: 'done', file, bytes: tracker.bytes });
+    return { file, bytes: tracker.bytes, nodeCount: tracker.header?.nodeCount ?? 0, edgeCount: tracker.header?.edgeCount ?? 0, address: target.address };
+  } catch (err) {
+    await sink.discard();
+    if (sink.error) throw sink.error;
+    if (err instanceof SessionError) throw new CaptureIncompleteError(target.address, await sessionReason(err, session, target, signal), extent(), { cause: err });
+    throw err;
+  } finally {
+    offChunk();
+    offProgress();
+  }
+}
+
+/** Turns a SessionError from outside the snapshot stream (the GC step, a cancel) into exit 4 with a reason. */
+async function explain(err: unknown, session: Session, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<unknown> {
+  if (!(err instanceof SessionError)) return err;
+  return new CaptureIncompleteError(target.address, await sessionReason(err, session, target, signal), NO_DATA, { cause: err });
+}
+
+async function sessionReason(err: SessionError, session: Session, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<string> {
+  if (signal?.aborted) return 'cancelled';
+  // Ours (closed, cancelled, a stall or a write error ended it): its own words say why.
+  if (err.failure !== 'closed' || session.endedLocally) return sessionDetail(err);
+  // Tell a dead target from a dropped connection: a live inspector still answers /json/version.
+  try {
+    await getJson(target.host, target.port, '/json/version', 500);
+    return 'the connection dropped (the target is still running; it may refuse a new session until it has finished serialising)';
+  } catch {
+    return 'the target exited (its inspector no longer answers)';
+  }
+}
+
+function stallOf(err: unknown): SessionError | undefined {
+  const e = err instanceof CaptureIncompleteError ? err.cause : err;
+  return e instanceof SessionError && e.failure === 'timeout' ? e : undefined;
+}
+
+function sessionDetail(err: SessionError): string {
+  return err.message.slice(err.address.length + 2);
+}
+
+function describeSpec(spec: TargetSpec): string {
+  return spec.kind === 'pid' ? `pid ${spec.pid}` : `${spec.host}:${spec.port}`;
+}
+
+/** `heapscope-<yyyymmdd-hhmmss>-<pid or port>.heapsnapshot`, in `out` when that is a directory. */
+async function destination(options: SnapshotOptions, spec: TargetSpec, target: DiscoveredTarget): Promise<string> {
+  const cwd = options.cwd ?? process.cwd();
+  let dir = cwd;
+  if (options.out !== undefined) {
+    const out = path.resolve(cwd, options.out);
+    const st = await stat(out).catch(() => undefined);
+    if (!st?.isDirectory()) return out;
+    dir = out;
+  }
+  const tag = spec.kind === 'pid' ? spec.pid : target.port;
+  const stamp = timestamp(new Date());
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `heapscope-${stamp}-${tag}${n > 1 ? `-${n}` : ''}.heapsnapshot`);
+    if (!(await stat(file).catch(() => undefined))) return file;
+  }
+}
+
+function timestamp(t: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}${p(t.getMonth() + 1)}${p(t.getDate())}-${p(t.getHours())}${p(t.getMinutes())}${p(t.getSeconds())}`;
+}
