@@ -6,9 +6,9 @@ import { formatBytes, printable } from '../inspector/errors.js';
  * Capture progress on stderr. Its own reporter (not progress.ts's byte-only one) because phase 1
  * counts graph-building steps, not bytes. A bar on a TTY; otherwise one line per phase and per 10%.
  */
-export function createCaptureProgress(options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): { report(p: CaptureProgress): void; stop(): void } {
+export function createCaptureProgress(options: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): CaptureProgressReporter {
   const stream = options.stream ?? process.stderr;
-  if (options.quiet) return { report() {}, stop() {} };
+  if (options.quiet) return { report() {}, note() {}, stop() {} };
   const out: Output = stream.isTTY ? new BarOutput(stream) : new LineOutput(stream);
   return {
     report(p) {
@@ -33,8 +33,16 @@ export function createCaptureProgress(options: { quiet?: boolean; stream?: NodeJ
           break;
       }
     },
+    note: (text) => out.note(text),
     stop: () => out.stop(),
   };
+}
+
+export interface CaptureProgressReporter {
+  report(p: CaptureProgress): void;
+  /** A line of its own (a bar in progress is ended first). */
+  note(text: string): void;
+  stop(): void;
 }
 
 interface Output {

@@ -1,10 +1,18 @@
 import v8 from 'node:v8';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { captureHeapSnapshot } from '../inspector/capture.js';
+import { HeapscopeError } from '../shared/errors.js';
+import { planOutputs } from './capture-outputs.js';
 import { createCaptureProgress } from './capture-progress.js';
+import { runCaptureSeries } from './capture-series.js';
+import { parseSeconds, TRIGGER_SIGNAL, Triggers } from './capture-triggers.js';
 
 interface CaptureFlags {
-  output?: string;
+  output?: string[];
+  count?: number;
+  every?: number;
+  stdin?: boolean;
+  onSignal?: boolean;
   gc?: boolean;
   pick?: string;
   allowRemote?: boolean;
@@ -12,47 +20,85 @@ interface CaptureFlags {
   json?: boolean;
 }
 
-/** `heapscope capture TARGET [-o FILE] [--gc] [--pick TEXT] [--allow-remote] [--quiet]` */
+/** `heapscope capture TARGET [-o FILE]... [--count N] [--stdin | --every S | --on-signal] [--gc] [--pick TEXT] [--allow-remote] [--quiet] [--json]` */
 export function registerCapture(program: Command): void {
   program
     .command('capture')
-    .description('write one heap snapshot of a running Node or Chromium process; prints its path on stdout')
+    .description('write heap snapshots of a running Node or Chromium process; prints each path on stdout as it is written')
     .argument('<TARGET>', 'ws://HOST:PORT/ID, HOST:PORT, PORT (on 127.0.0.1), or pid:PID (a Node process: sent SIGUSR1 to open its inspector)')
-    .option('-o, --output <FILE>', 'where to write it (an existing directory: the default name in it); default heapscope-<yyyymmdd-hhmmss>-<pid or port>.heapsnapshot here')
-    .option('--gc', 'run a garbage collection first')
+    .option('-o, --output <FILE>', 'where to write it (an existing directory: the default name in it); default heapscope-<yyyymmdd-hhmmss>-<pid or port>.heapsnapshot here. '
+      + 'Repeat for a series taken in one session: -o A -o B -o C', collect)
+    .option('--count <N>', 'take a series of N snapshots: with -o DIR (default names in it), -o PATTERN holding {n} (1..N), or no -o (here)', count)
+    .option('--stdin', 'series: each line read on stdin takes the next snapshot (for scripts and pipelines)')
+    .option('--every <SECONDS>', 'series: take the next snapshot SECONDS after the previous one was written', seconds)
+    .option('--on-signal', `series: each ${TRIGGER_SIGNAL} sent to heapscope (kill -USR2 PID) takes the next snapshot`)
+    .option('--gc', 'run a garbage collection first (before each snapshot)')
     .option('--pick <TEXT>', 'where the port serves several targets, the one whose title or URL contains TEXT')
     .option('--allow-remote', 'allow a host outside loopback (the inspector gives full control of the process)')
     .option('-q, --quiet', 'no progress on stderr')
-    .option('--json', 'print {"file","bytes","nodeCount","edgeCount","address"} as one JSON document instead of the path')
+    .option('--json', 'print {"file","bytes","nodeCount","edgeCount","address"} as one JSON document instead of the path; '
+      + 'a series adds "snapshots" (one such object per file, in order) and "complete"')
     .addHelpText('after', `
 The target's JavaScript is paused while V8 builds the snapshot, and the target needs
 about 7x the snapshot size in extra memory meanwhile. The file (mode 0600) appears only
 when the snapshot is complete; on failure nothing is left behind.
+
+Series (several -o, or --count): snapshots to compare (diff, weak before/after, leaks)
+must come from ONE inspector session: V8 forgets its object ids whenever a session on
+the target closes, and numbers the heap afresh in the next one. So heapscope attaches
+once, takes the first snapshot, and takes each next one when a trigger says so:
+  on a terminal     press Enter (Ctrl-C stops)
+  --stdin           each line read on stdin (works in pipelines)
+  --every SECONDS   a timer, counted from the previous snapshot
+  --on-signal       each ${TRIGGER_SIGNAL} sent to heapscope (its pid is in the prompt;
+                    the handler is installed at start, so an early signal is not lost)
+Triggers that arrive during a snapshot are counted, not lost. Without a terminal a
+series needs one of these (exit 2). Do not attach and detach anything else (DevTools,
+another capture) to the target during a series: that, too, makes V8 forget the ids.
+If the series stops early (the target exits, stdin closes, Ctrl-C), the files written
+so far stay (each is complete), and heapscope names them and exits 4.
 
 Attaching by pid works for Node processes of your own user: heapscope sends SIGUSR1
 and finds the port the inspector opened (127.0.0.1:9229 unless --inspect-port said
 otherwise). Never share the ws:// URL of an inspector: it grants full control.
 
 Exit codes: 0 written, 2 usage (bad TARGET, remote host, several targets without
---pick), 3 target unreachable or not an inspector, 4 capture incomplete (the target
-died or the connection dropped), 5 I/O error (e.g. disk full).
+--pick, a series without a trigger), 3 target unreachable or not an inspector,
+4 capture incomplete (the target died or the connection dropped, or a series was
+stopped early), 5 I/O error (e.g. disk full).
 
 Examples:
   node --inspect=127.0.0.1:9229 app.js &   heapscope capture 9229
   heapscope capture pid:12345 -o before.heapsnapshot --gc
-  heapscope capture 127.0.0.1:9222 --pick localhost:3000`)
+  heapscope capture 127.0.0.1:9222 --pick localhost:3000
+  heapscope capture 9229 -o before.heapsnapshot -o after.heapsnapshot      (Enter between)
+  heapscope capture 9229 -o a.heapsnapshot -o b.heapsnapshot -o c.heapsnapshot --on-signal &
+  heapscope capture pid:12345 --count 3 -o 'snap-{n}.heapsnapshot' --every 60`)
     .action(async (target: string, flags: CaptureFlags) => {
       keepYoungGenerationSmall();
+      const plan = await planOutputs(flags.output ?? [], flags.count, process.cwd());
+      const triggers = plan.series
+        ? new Triggers({ lines: flags.stdin, everySeconds: flags.every, signal: flags.onSignal, terminal: Boolean(process.stdin.isTTY) })
+        : undefined;
       const progress = createCaptureProgress({ quiet: flags.quiet });
       const controller = new AbortController();
+      let stoppedBy = 'a signal';
       // Ctrl-C mid-capture: cancel, so the temp file is removed before we exit.
-      const cancel = () => controller.abort();
-      process.once('SIGINT', cancel);
-      process.once('SIGTERM', cancel);
+      const onSigint = () => { stoppedBy = 'Ctrl-C (SIGINT)'; controller.abort(); };
+      const onSigterm = () => { stoppedBy = 'SIGTERM'; controller.abort(); };
+      process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigterm);
       try {
+        if (triggers) {
+          await runCaptureSeries({
+            target, plan, triggers, gc: flags.gc, pick: flags.pick, allowRemote: flags.allowRemote, json: flags.json,
+            progress, stop: controller.signal, stoppedBy: () => stoppedBy,
+          });
+          return;
+        }
         const result = await captureHeapSnapshot({
           target,
-          out: flags.output,
+          out: plan.outs[0],
           gc: flags.gc,
           pick: flags.pick,
           allowRemote: flags.allowRemote,
@@ -63,10 +109,27 @@ Examples:
         process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${result.file}\n`);
       } finally {
         progress.stop();
-        process.off('SIGINT', cancel);
-        process.off('SIGTERM', cancel);
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
       }
     });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function count(value: string): number {
+  if (!/^\d{1,6}$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number of snapshots, 1 or more');
+  return Number(value);
+}
+
+function seconds(value: string): number {
+  try {
+    return parseSeconds(value);
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof HeapscopeError ? err.message : String(err));
+  }
 }
 
 /**
