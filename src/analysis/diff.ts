@@ -1,0 +1,110 @@
+import { assertComparable, matchSnapshots, type SnapshotMatch } from './match.js';
+import type { LoadedSnapshot } from './snapshot.js';
+
+/** One row of `diff --json` (CONTRACT.md), plus the additive `key`. */
+export interface ClassDiff {
+  name: string;
+  /** Objects of this class in AFTER that are not the same object of the same class in BEFORE. */
+  added: number;
+  /** Objects of this class in BEFORE that are not the same object of the same class in AFTER. */
+  removed: number;
+  countDelta: number;
+  addedSize: number;
+  removedSize: number;
+  sizeDelta: number;
+  /** DevTools' class key: `,Name`, or `script,line,column,Name` (two classes may share a name). */
+  key: string;
+}
+
+export interface SnapshotDiff {
+  classes: ClassDiff[];
+  /** How the objects were paired (see match.ts). */
+  match: Pick<SnapshotMatch, 'matched' | 'renamed' | 'stray'>;
+}
+
+/**
+ * Per-class change between two snapshots of one process, as Chrome DevTools' Comparison view
+ * computes it (HeapSnapshot.ts calculateSnapshotDiff / calculateDiffForClass, chrome-devtools-frontend
+ * 1.0.1705227):
+ * - objects are the same when their ids are (match.ts also checks node type and name, and pairs
+ *   the even-id embedder nodes, which V8 renumbers in every snapshot, by name: they never show up
+ *   as churn);
+ * - within a class, an object of BEFORE with no same object of that class in AFTER is removed, one
+ *   of AFTER with none in BEFORE is added (an object whose class changed, e.g. a plain object that
+ *   gained a property and now has another `{…}` shape, is removed from one class and added to the
+ *   other, as in DevTools);
+ * - sizes are the self sizes DevTools shows, with owned internal arrays charged to their owner
+ *   (`LoadedSnapshot.selfSize`). DevTools' calculateShallowSizes overwrites the node array's self
+ *   sizes before anything else runs, so its Comparison view uses the adjusted sizes too (not the
+ *   file's raw ones), and its buildAggregates skips objects whose adjusted size is 0: so does this.
+ *   Consequence shared with DevTools: an array that grew in place is the same object with the same
+ *   class and counts as unchanged, even though its (owned) backing store was replaced.
+ * Classes with nothing added or removed are left out; rows are sorted by sizeDelta, largest first.
+ */
+export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, match?: SnapshotMatch): SnapshotDiff {
+  const m = match ?? matchSnapshots(before, after);
+  assertComparable(before, after, m);
+  const keys = new Map<string, number>();
+  const rows: ClassDiff[] = [];
+  const unify = (s: LoadedSnapshot): Uint32Array => {
+    const { names, keys: classKeys } = s.classes;
+    const out = new Uint32Array(classKeys.length);
+    classKeys.forEach((k, c) => {
+      let id = keys.get(k);
+      if (id === undefined) {
+        id = rows.length;
+        keys.set(k, id);
+        rows.push({ name: names[c]!, added: 0, removed: 0, countDelta: 0, addedSize: 0, removedSize: 0, sizeDelta: 0, key: k });
+      }
+      out[c] = id;
+    });
+    return out;
+  };
+  const rowOfBefore = unify(before);
+  const rowOfAfter = unify(after);
+  const classOfBefore = before.classes.classOf;
+  const classOfAfter = after.classes.classOf;
+  const sizeBefore = before.selfSize;
+  const sizeAfter = after.selfSize;
+  // Counted per row in typed arrays, then copied: one pass over each snapshot's nodes.
+  const k = rows.length;
+  const added = new Float64Array(k);
+  const removed = new Float64Array(k);
+  const addedSize = new Float64Array(k);
+  const removedSize = new Float64Array(k);
+  const sameObjectSameClass = (rowA: number, pb: number) => pb >= 0 && sizeAfter[pb]! > 0 && rowOfAfter[classOfAfter[pb]!] === rowA;
+  for (let o = 0; o < before.graph.nodeCount; o++) {
+    const size = sizeBefore[o]!;
+    if (!size) continue;
+    const row = rowOfBefore[classOfBefore[o]!]!;
+    if (sameObjectSameClass(row, m.afterOf[o]!)) continue;
+    removed[row]!++;
+    removedSize[row]! += size;
+  }
+  for (let o = 0; o < after.graph.nodeCount; o++) {
+    const size = sizeAfter[o]!;
+    if (!size) continue;
+    const row = rowOfAfter[classOfAfter[o]!]!;
+    const pa = m.beforeOf[o]!;
+    if (pa >= 0 && sizeBefore[pa]! > 0 && rowOfBefore[classOfBefore[pa]!] === row) continue;
+    added[row]!++;
+    addedSize[row]! += size;
+  }
+  const classes: ClassDiff[] = [];
+  rows.forEach((r, i) => {
+    if (!added[i] && !removed[i]) return;
+    r.added = added[i]!;
+    r.removed = removed[i]!;
+    r.countDelta = r.added - r.removed;
+    r.addedSize = addedSize[i]!;
+    r.removedSize = removedSize[i]!;
+    r.sizeDelta = r.addedSize - r.removedSize;
+    classes.push(r);
+  });
+  classes.sort((x, y) => y.sizeDelta - x.sizeDelta || y.countDelta - x.countDelta || compare(x.name, y.name) || compare(x.key, y.key));
+  return { classes, match: { matched: m.matched, renamed: m.renamed, stray: m.stray } };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
