@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerSummary } from './summary.js';
 import { registerCapture } from './capture.js';
 import { registerDiff } from './diff.js';
+import { registerWeak } from './weak.js';
 
 /** Every subcommand, one file each; add new ones here. */
 export function registerCommands(program: Command): void {
   registerCapture(program);
   registerSummary(program);
   registerDiff(program);
+  registerWeak(program);
 }
