@@ -29,7 +29,7 @@ export function classifyNodes(g: HeapGraph): ClassTable {
   const { types } = g;
   const detached = propagateDomState(g);
   const interfaces = applyInterfaces(g, inferInterfaces(g));
-  const location = locationIndex(g);
+  const location = g.locations.nodeLocation;
 
   const classOf = new Uint32Array(g.nodeCount);
   const names: string[] = [];
@@ -37,18 +37,9 @@ export function classifyNodes(g: HeapGraph): ClassTable {
   const byKey = new Map<string, number>();
   // Most nodes share a few hundred names: remember the class of each (name index, kind) pair.
   const plainCache = new Map<number, number>();
-  // Objects with a constructor location: (script, line, column) packed into one number → name index → class.
+  // Objects with a constructor location: location triple index → name index → class.
   const locationCache = new Map<number, Map<number, number>>();
-  const { locationFieldCount: lf, locationScriptIdOffset: ls, locationLineOffset: ll, locationColumnOffset: lc } = g.layout;
-  const locationKey = (loc: number) => {
-    const L = g.locations;
-    const script = L[loc * lf + ls]!;
-    const line = L[loc * lf + ll]!;
-    const column = L[loc * lf + lc]!;
-    // Exact as a double while script ids stay below 2^11 and lines and columns below 2^21; past that, no cache.
-    if (script >= 2048 || line >= 2097152 || column >= 2097152) return -1;
-    return (script * 2097152 + line) * 2097152 + column;
-  };
+  const { script, line, column } = g.locations;
   const classFor = (key: string, name: string): number => {
     let id = byKey.get(key);
     if (id === undefined) {
@@ -80,7 +71,7 @@ export function classifyNodes(g: HeapGraph): ClassTable {
       const loc = t === types.object ? location[o]! : -1;
       // Fast paths without building strings: most nodes repeat a (name, location) pair seen before.
       if (iface < 0 && !detached[o]) {
-        const cached = loc === -1 ? plainCache.get(nameIndex) : locationCache.get(locationKey(loc))?.get(nameIndex); // key -1 is never stored
+        const cached = loc === -1 ? plainCache.get(nameIndex) : locationCache.get(loc)?.get(nameIndex);
         if (cached !== undefined) { classOf[o] = cached; continue; }
       }
       if (name === undefined) {
@@ -89,13 +80,10 @@ export function classifyNodes(g: HeapGraph): ClassTable {
         name = shortenTag(name);
       }
       if (loc >= 0) {
-        const L = g.locations;
-        const f = g.layout.locationFieldCount;
-        id = classFor(`${L[loc * f + g.layout.locationScriptIdOffset]},${L[loc * f + g.layout.locationLineOffset]},${L[loc * f + g.layout.locationColumnOffset]},${name}`, name);
-        const k = locationKey(loc);
-        if (iface < 0 && !detached[o] && k >= 0) {
-          let byName = locationCache.get(k);
-          if (!byName) locationCache.set(k, byName = new Map());
+        id = classFor(`${script[loc]},${line[loc]},${column[loc]},${name}`, name);
+        if (iface < 0 && !detached[o]) {
+          let byName = locationCache.get(loc);
+          if (!byName) locationCache.set(loc, byName = new Map());
           byName.set(nameIndex, id);
         }
       } else {
@@ -119,21 +107,6 @@ function shortenTag(name: string): string {
     return sp === -1 ? name : `${name.slice(0, sp)}>`;
   }
   return name;
-}
-
-/** Ordinal → index of its constructor location record (the last one listed wins, as in DevTools), or -1. */
-function locationIndex(g: HeapGraph): Int32Array {
-  const out = new Int32Array(g.nodeCount).fill(-1);
-  const f = g.layout.locationFieldCount;
-  const objOff = g.layout.locationObjectIndexOffset;
-  if (f === 0 || objOff < 0) return out;
-  const nfc = g.layout.nodeFieldCount;
-  const L = g.locations;
-  for (let i = 0; i * f < L.length; i++) {
-    const nodeIndex = L[i * f + objOff]!;
-    if (nodeIndex % nfc === 0 && nodeIndex / nfc < g.nodeCount) out[nodeIndex / nfc] = i;
-  }
-  return out;
 }
 
 /**

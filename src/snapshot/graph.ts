@@ -1,6 +1,7 @@
 import type { ScanResult } from './scanner.js';
 import type { SnapshotLayout } from './format.js';
 import type { StringTable } from './strings.js';
+import { compactLocations, type Locations } from './locations.js';
 
 /** Indexes of V8's node types in this file's meta, -1 when a type is absent. */
 export interface NodeTypeIds {
@@ -42,7 +43,8 @@ export class HeapGraph {
   readonly retainerNode: Uint32Array;
   /** Bit per retainer slot: whether that edge is retaining (isRetaining of the edge). */
   private readonly retainerRetainingBits: Uint8Array;
-  readonly locations: Uint32Array;
+  /** Constructor locations: per node an index into the distinct (script, line, column) triples, or -1. */
+  readonly locations: Locations;
   readonly rootOrdinal = 0;
   readonly types: NodeTypeIds;
   readonly edgeTypes: EdgeTypeIds;
@@ -66,7 +68,7 @@ export class HeapGraph {
     this.edgeType = scan.edgeType;
     this.edgeName = scan.edgeName;
     this.edgeTo = scan.edgeTo;
-    this.locations = scan.locations;
+    this.locations = compactLocations(scan.locations, scan.layout);
     const nt = scan.layout.nodeTypes;
     const et = scan.layout.edgeTypes;
     this.types = {
@@ -180,7 +182,7 @@ export class HeapGraph {
   /** Bytes held by the graph's arrays, for memory reports. */
   get byteSize(): number {
     return [this.nodeType, this.nodeName, this.nodeId, this.nodeSelfSize, this.firstEdge, this.edgeType, this.edgeName,
-      this.edgeTo, this.firstRetainer, this.retainerNode, this.retainerRetainingBits, this.retainingBits, this.locations]
+      this.edgeTo, this.firstRetainer, this.retainerNode, this.retainerRetainingBits, this.retainingBits, this.locations.nodeLocation]
       .reduce((sum, a) => sum + a.byteLength, this.strings.byteSize + (this.nodeDetachedness?.byteLength ?? 0));
   }
 }
