@@ -6,7 +6,7 @@
 export { weakReport } from './weak/report.js';
 export { SnapshotWeakRefs, type ShellGroup } from './weak/analyze.js';
 export { scanWeakReferences, WEAK_KINDS, type WeakKind, type WeakLink, type WeakScan } from './weak/holders.js';
-export { edgeShape, formatShape, pathShapeKey } from './weak/shape.js';
+export { edgeShape } from './weak/shape.js';
 export type {
   Reachability, WeakCause, WeakCounts, WeakHolderDto, WeakReport, WeakShellGroupDto, WeakStatus, WeakTargetDto,
 } from './weak/types.js';

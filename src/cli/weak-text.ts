@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { formatPath, type Step } from '../analysis/paths.js';
-import { pathShapeKey, WEAK_KINDS, type WeakKind, type WeakReport, type WeakShellGroupDto, type WeakTargetDto } from '../analysis/weak.js';
+import { formatPath, pathShape, type Step } from '../analysis/paths.js';
+import { WEAK_KINDS, type WeakKind, type WeakReport, type WeakShellGroupDto, type WeakTargetDto } from '../analysis/weak.js';
 import { formatBytes, oneLine } from './format.js';
 
 export interface WeakTextOptions {
@@ -87,7 +87,7 @@ function sections(targets: WeakTargetDto[], paired: boolean): Section[] {
 function groupTargets(section: Section): Group[] {
   const byKey = new Map<string, Group>();
   for (const t of section.targets) {
-    const key = `${t.name}\u0002${t.cause ?? ''}\u0002${t.status === 'released' ? '' : pathShapeKey(t.retainerPath)}`;
+    const key = `${t.name}\u0002${t.cause ?? ''}\u0002${t.status === 'released' ? '' : pathShape(t.retainerPath)}`;
     let g = byKey.get(key);
     if (!g) byKey.set(key, (g = { name: t.name, steps: t.retainerPath, targets: [], retained: 0 }));
     g.targets.push(t);
@@ -146,12 +146,21 @@ function lastLink(steps: readonly Step[]): string | undefined {
       suffix = `[]${suffix}`;
       continue;
     }
-    if (s.edgeType === 'context') return `variable ${clip(edge)}${suffix}`;
+    if (s.edgeType === 'context') return `${scopeOf(steps, i - 1)}variable ${clip(edge)}${suffix}`;
     if (s.edgeType === 'property' && edge !== '__proto__') return `${clip(steps[i - 1]!.name)}.${clip(edge)}${suffix}`;
     if (s.edgeType === 'internal' && (edge === 'context' || edge === 'previous')) continue;
     if (s.edgeType === 'internal') return `${clip(steps[i - 1]!.name)} (internal ${clip(edge)})${suffix}`;
   }
   return undefined;
+}
+
+/** Whose variable: `module `, `closure flush()'s `, or nothing when the path does not say. */
+function scopeOf(steps: readonly Step[], context: number): string {
+  if (steps[context]?.module !== undefined) return 'module ';
+  const fn = steps[context - 1];
+  if (fn?.type !== 'closure') return '';
+  const name = fn.function || (fn.edgeType === 'property' ? fn.edge : '');
+  return name ? `closure ${clip(name ?? '')}()'s ` : "a closure's ";
 }
 
 type ShellCluster = { holders: WeakShellGroupDto[]; count: number; before: number | undefined };
@@ -160,7 +169,7 @@ type ShellCluster = { holders: WeakShellGroupDto[]; count: number; before: numbe
 function groupShells(groups: WeakShellGroupDto[]): ShellCluster[] {
   const byKey = new Map<string, ShellCluster>();
   for (const s of groups) {
-    const key = `${s.holderName}\u0002${s.via}\u0002${s.internal}\u0002${pathShapeKey(s.retainerPath)}`;
+    const key = `${s.holderName}\u0002${s.via}\u0002${s.internal}\u0002${pathShape(s.retainerPath)}`;
     let c = byKey.get(key);
     if (!c) byKey.set(key, (c = { holders: [], count: 0, before: undefined }));
     c.holders.push(s);
@@ -184,16 +193,11 @@ function renderShells(c: ShellCluster, options: WeakTextOptions): string[] {
 }
 
 /**
- * One path on one line (paths.ts's formatPath). As a shape for a group: indexes blank and no id.
+ * One path on one line (paths.ts's formatPath), as a shape (indexes `[]`, no id) for a group.
  * Long paths keep their start and their last hops: the cause is usually near the object.
  */
 function pathLine(steps: readonly Step[], shape: boolean, full: boolean): string {
-  if (steps.length === 0) return '(no retaining path)';
-  const shown = shape
-    ? steps.map((s) => (/^\d+$/.test(s.edge ?? '') ? { ...s, edge: '', edgeType: s.edgeType === 'internal' ? 'element' : s.edgeType } : s))
-    : steps;
-  let line = oneLine(formatPath(shown));
-  if (shape) line = line.replace(/ @\d+$/, '');
+  const line = oneLine(formatPath(steps, { shape }));
   const tokens = line.split(' → ');
   if (full || tokens.length <= MAX_PATH_TOKENS) return line;
   return [tokens[0]!, '…', ...tokens.slice(tokens.length - (MAX_PATH_TOKENS - 2))].join(' → ');

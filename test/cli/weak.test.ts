@@ -99,7 +99,7 @@ describe('heapscope weak (text)', () => {
     // The two new Widgets share one line: same class, same path shape (element indexes normalised).
     expect(lines[fresh + 1]).toMatch(/^ {2}2 × Widget\uFFFD\[31mEvil {2}300 B {2}.*\[\].*Widget/);
     expect(lines[fresh + 1]).not.toMatch(/@\d+$/);
-    expect(lines[fresh + 2]).toMatch(/why: kept by variable widget, not by the WeakMap/);
+    expect(lines[fresh + 2]).toMatch(/why: kept by a closure's variable widget, not by the WeakMap/);
     expect(lines[fresh + 3]).toContain('WeakMap values held through these keys: 2 × WidgetMeta');
     expect(r.stdout).toMatch(/WeakRef · released: 1 object, 10 B retained/);
     expect(r.stdout).toContain('1 × Loose\uFFFD[2J\\nline  10 B @3201');
