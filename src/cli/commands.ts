@@ -3,6 +3,8 @@ import { registerSummary } from './summary.js';
 import { registerCapture } from './capture.js';
 import { registerDiff } from './diff.js';
 import { registerWeak } from './weak.js';
+import { registerLeaks } from './leaks.js';
+import { registerCheck } from './check.js';
 
 /** Every subcommand, one file each; add new ones here. */
 export function registerCommands(program: Command): void {
@@ -10,4 +12,6 @@ export function registerCommands(program: Command): void {
   registerSummary(program);
   registerDiff(program);
   registerWeak(program);
+  registerLeaks(program);
+  registerCheck(program);
 }
