@@ -128,8 +128,8 @@ function valueNote(g: Group, options: WeakTextOptions): string {
 
 function why(t: WeakTargetDto, kind: WeakKind): string {
   if (t.cause === 'finalization-held-value') {
-    return 'the FinalizationRegistry\'s held value references the target, and held values are strong: the registry itself keeps it, '
-      + 'so it is never collected and the cleanup never runs. Pass a held value that does not reach the target (e.g. just the path or id).';
+    return 'the registry\'s held value references the target; held values are strong, so the registry itself keeps it alive '
+      + 'and the cleanup never runs. Register a held value that does not reach it (e.g. only the path).';
   }
   if (t.cause === 'weakmap-value') return 'it is the value (or reachable from the value) of a WeakMap entry whose key is still alive.';
   const link = lastLink(t.retainerPath) ?? 'the path above';
