@@ -91,16 +91,27 @@ function pairEmbedderNodes(a: HeapGraph, b: HeapGraph, beforeOf: Int32Array, aft
 }
 
 /**
- * Refuses a pair whose ids cannot be trusted, with a message that says why and what to do. Within
- * one session `stray` is 0 and `renamed` 0 or 1 in ~45,000 (measured); after a new process or a
- * closed session, thousands of each.
+ * Within one session `stray` is 0 and `renamed` 0 or 1 in ~45,000 (measured); after a new process or
+ * a closed session, thousands of each. The absolute floor keeps small heaps from being refused for
+ * a stray id or two; the share catches a small snapshot compared with a big one of another
+ * process (a handful of ids, most of them suspicious).
+ */
+function isPlausible(after: LoadedSnapshot, m: SnapshotMatch): boolean {
+  const suspicious = m.stray + m.renamed;
+  if (suspicious > Math.max(20, Math.floor(after.graph.nodeCount * 0.005))) return false;
+  let odd = 0;
+  for (let o = 0; o < after.graph.nodeCount; o++) odd += after.graph.nodeId[o]! & 1;
+  return suspicious <= 2 || suspicious * 4 <= odd;
+}
+
+/**
+ * Refuses a pair whose ids cannot be trusted (see isPlausible), with a message that says why and
+ * what to do; a pair given in the wrong order is recognised and named as such.
  */
 export function assertComparable(before: LoadedSnapshot, after: LoadedSnapshot, m: SnapshotMatch): void {
-  const suspicious = m.stray + m.renamed;
-  const limit = Math.max(20, Math.floor(after.graph.nodeCount * 0.005));
-  if (suspicious <= limit) return;
+  if (isPlausible(after, m)) return;
   const reversed = matchSnapshots(after, before);
-  if (reversed.stray + reversed.renamed <= limit) {
+  if (isPlausible(before, reversed)) {
     throw new SnapshotMismatchError(`${after.file} was taken before ${before.file}: give the older snapshot first`);
   }
   throw new SnapshotMismatchError(
