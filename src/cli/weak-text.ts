@@ -133,7 +133,10 @@ function why(t: WeakTargetDto, kind: WeakKind): string {
   }
   if (t.cause === 'weakmap-value') return 'it is the value (or reachable from the value) of a WeakMap entry whose key is still alive.';
   const link = lastLink(t.retainerPath) ?? 'the path above';
-  return `kept by ${link}, not by the ${kind}: remove it there and the ${kind} lets it go.`;
+  const own = t.holders.filter((h) => h.internal === t.internal);
+  const kinds = WEAK_KINDS.filter((k) => k === kind || own.some((h) => h.kind === k));
+  const weak = kinds.length === 1 ? `the ${kind}` : `its ${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`;
+  return `kept by ${link}, not by ${weak}: remove it there and ${kinds.length === 1 ? `the ${kind} lets` : 'they let'} it go.`;
 }
 
 /** The nearest named link above the object: `variable logger`, `Chart.observer`, `variable activeLoggers[]`. */
@@ -148,8 +151,9 @@ function lastLink(steps: readonly Step[]): string | undefined {
     }
     if (s.edgeType === 'context') return `${scopeOf(steps, i - 1)}variable ${clip(edge)}${suffix}`;
     if (s.edgeType === 'property' && edge !== '__proto__') return `${clip(steps[i - 1]!.name)}.${clip(edge)}${suffix}`;
-    if (s.edgeType === 'internal' && (edge === 'context' || edge === 'previous')) continue;
-    if (s.edgeType === 'internal') return `${clip(steps[i - 1]!.name)} (internal ${clip(edge)})${suffix}`;
+    // V8's storage between an object and what it holds (a Map's `table`, `elements`, a scope's
+    // `context`): the named link above it says more.
+    if (s.edgeType === 'internal') continue;
   }
   return undefined;
 }

@@ -133,6 +133,24 @@ describe('heapscope weak (text)', () => {
   });
 });
 
+describe('heapscope weak: the why line', () => {
+  it('names the nearest property above V8\'s storage (a Map\'s table) and every kind of weak reference that holds the target', async () => {
+    const w = new WeakWorld();
+    const cache = w.node('Cache');
+    const map = w.node('Map');
+    const table = w.b.node('array', '', 64);
+    const session = w.node('Session', 100);
+    w.b.edge(w.global, 'property', 'cache', cache).edge(cache, 'property', 'byLabel', map)
+      .edge(map, 'internal', 'table', table).edge(table, 'internal', '4', session);
+    const { holder, table: eph } = w.collection('WeakMap');
+    w.b.weakMapEntry(eph, session, w.node('Meta', 10), 3);
+    w.b.edge(w.global, 'property', 'meta', holder).edge(w.global, 'property', 'ref', w.weakRef(session));
+    const r = await runCli(['weak', w.b.write(path.join(dir, 'why.heapsnapshot')), '-q']);
+    expect(r.stdout).toContain('why: kept by Cache.byLabel[], not by its WeakRef or WeakMap: remove it there and they let it go.');
+    expect(r.stdout).toContain('WeakMap values held through this key: 1 × Meta');
+  });
+});
+
 describe('heapscope weak: exit codes', () => {
   it('a bad or missing file exits 5 and names it', async () => {
     const cut = path.join(dir, 'cut.heapsnapshot');
