@@ -18,6 +18,13 @@
 //
 // New rows (diff, weak, leaks, ...) are new entries in CASES below. DevTools' row comes first: its
 // result is the reference the other rows are checked against (cached per file in .bench/).
+//
+// Commands that read several snapshots of one process (diff, weak, leaks) are SERIES_CASES: they
+// run on a series of three snapshots of ONE inspector session of the `items` generator (phases
+// built → grown → trimmed, fixtures/targets/generator.mjs), captured once into .bench/ with
+// `heapscope capture -o A -o B -o C --stdin` (or over CDP when that fails). Each is compared with
+// heapscope's own full load of the same number of snapshots held together (test/bench/hold.mjs,
+// rows load×2 and load×3): the target is at most 1.5× its time and 1.5× its peak RSS.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +39,7 @@ const oracleRunner = path.join(repo, 'test', 'oracle', 'runner.mjs');
 const memlabDir = path.join(benchDir, 'memlab');
 const memlabCore = path.join(memlabDir, 'node_modules', '@memlab', 'core');
 const memlabLoad = path.join(repo, 'test', 'bench', 'memlab-load.cjs');
+const holdScript = path.join(repo, 'test', 'bench', 'hold.mjs');
 const GENERATORS = {
   items: { file: path.join(repo, 'fixtures', 'targets', 'generator.mjs'), args: (sizeMb) => [String(sizeMb)], writesItself: false },
   mixed: { file: path.join(repo, 'test', 'bench', 'generator-target.mjs'), args: (sizeMb, out) => [String(sizeMb), out], writesItself: true },
@@ -113,12 +121,86 @@ function compareSummary(mine, ref) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Series cases: one row per size, on the series [A, B, C] of that size. `reference` rows are the
+// yardstick (N full loads held together); the others name the reference they are measured against.
+
+const TARGET_RATIO = 1.5;
+const heapscopeArgs = (...args) => [process.execPath, [`--max-old-space-size=${HEAP_MB}`, heapscopeCli, ...args]];
+
+/** @typedef {{ files: string[], out: string, meta: any }} SeriesCtx */
+const SERIES_CASES = [
+  {
+    tool: 'load×2',
+    reference: true,
+    what: 'heapscope full load (as summary) of snapshots A and B, both held: the yardstick for diff and weak',
+    command: ({ files }) => [process.execPath, [`--max-old-space-size=${HEAP_MB}`, holdScript, files[0], files[1]]],
+    stdoutIsOutput: true,
+    check: ({ out }) => ({ ok: readJson(out).files === 2, text: `${readJson(out).nodes.join(' + ')} nodes` }),
+  },
+  {
+    tool: 'diff',
+    ref: 'load×2',
+    what: 'heapscope diff A B --json (parse both, match ids, per-class change)',
+    command: ({ files }) => heapscopeArgs('diff', files[0], files[1], '--json', '-q'),
+    stdoutIsOutput: true,
+    check: ({ out, meta }) => {
+      const item = readJson(out).classes.find((c) => c.name === 'Item');
+      const want = meta?.expect;
+      if (!item) return { ok: false, text: 'no Item row' };
+      const ok = !want || (item.added === want.grown && item.removed === want.dropped);
+      return { ok, text: `Item +${item.added} -${item.removed}${want ? ` (expected +${want.grown} -${want.dropped})` : ''}` };
+    },
+  },
+  {
+    tool: 'weak',
+    ref: 'load×2',
+    what: 'heapscope weak A B --json (weak targets of both, statuses, paths)',
+    command: ({ files }) => heapscopeArgs('weak', files[0], files[1], '--json', '-q'),
+    stdoutIsOutput: true,
+    prepare: () => cliHas('weak'),
+    check: ({ out }) => {
+      const r = readJson(out);
+      return { ok: Array.isArray(r.targets), text: `${r.targets?.length ?? '?'} weak targets` };
+    },
+  },
+  {
+    tool: 'load×3',
+    reference: true,
+    what: 'heapscope full load (as summary) of snapshots A, B and C, all held: the yardstick for leaks',
+    command: ({ files }) => [process.execPath, [`--max-old-space-size=${HEAP_MB}`, holdScript, ...files]],
+    stdoutIsOutput: true,
+    check: ({ out }) => ({ ok: readJson(out).files === 3, text: `${readJson(out).nodes.join(' + ')} nodes` }),
+  },
+  {
+    tool: 'leaks',
+    ref: 'load×3',
+    what: 'heapscope leaks --baseline A --target B --final C --json (match, paths, dominators and clusters of C)',
+    command: ({ files }) => heapscopeArgs('leaks', '--baseline', files[0], '--target', files[1], '--final', files[2], '--json', '-q'),
+    stdoutIsOutput: true,
+    check: ({ out, meta }) => {
+      const r = readJson(out);
+      const item = r.leaks.find((c) => c.name === 'Item');
+      const want = meta?.expect?.kept;
+      if (!item) return { ok: false, text: `no Item cluster (${r.leaks.length} clusters)` };
+      const ok = want === undefined || item.count === want;
+      return { ok, text: `${r.totalCount} leaked in ${r.leaks.length} clusters; Item ×${item.count}${want !== undefined ? ` (expected ${want})` : ''}` };
+    },
+  },
+];
+
+function cliHas(command) {
+  if (!fs.existsSync(heapscopeCli)) return 'dist/cli/main.js is missing (npm run build failed?)';
+  const help = spawnSync(process.execPath, [heapscopeCli, command, '--help'], { encoding: 'utf8' });
+  return help.status === 0 ? undefined : `\`heapscope ${command}\` is not available: ${tail(help.stderr || help.stdout, 2)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
   const opts = {
     sizes: [300, 1000],
     runs: 1,
-    only: CASES.map((c) => c.tool),
+    only: [...CASES, ...SERIES_CASES].map((c) => c.tool),
     regen: false,
     generator: fs.existsSync(GENERATORS.items.file) ? 'items' : 'mixed',
   };
@@ -140,14 +222,15 @@ function parseArgs(argv) {
   if (!opts.sizes.every((s) => s > 0)) usage('--sizes takes sizes in MB, e.g. 50,300');
   if (!(opts.runs >= 1)) usage('--runs must be ≥ 1');
   if (!GENERATORS[opts.generator] || !fs.existsSync(GENERATORS[opts.generator].file)) usage(`--generator: ${opts.generator} is not available (items, mixed)`);
-  const unknown = opts.only.filter((t) => !CASES.some((c) => c.tool === t));
-  if (unknown.length) usage(`--only: unknown tool(s) ${unknown.join(', ')}; known: ${CASES.map((c) => c.tool).join(', ')}`);
+  const known = [...CASES, ...SERIES_CASES].map((c) => c.tool);
+  const unknown = opts.only.filter((t) => !known.includes(t));
+  if (unknown.length) usage(`--only: unknown tool(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   return opts;
 }
 
 function usage(error) {
   if (error) console.error(`bench: ${error}`);
-  console.error('usage: npm run bench -- [--sizes 300,1000] [--runs 1] [--only devtools,memlab,heapscope] [--generator items|mixed] [--regen]');
+  console.error('usage: npm run bench -- [--sizes 300,1000] [--runs 1] [--only devtools,memlab,heapscope,load×2,diff,weak,load×3,leaks] [--generator items|mixed] [--regen]');
   process.exit(error ? 2 : 0);
 }
 
@@ -165,7 +248,7 @@ async function main() {
   }
 
   const rows = [];
-  for (const sizeMb of opts.sizes) {
+  for (const sizeMb of cases.length ? opts.sizes : []) {
     const file = await ensureSnapshot(opts.generator, sizeMb, opts.regen);
     const fileLabel = `${path.basename(file)} (${Math.round(fs.statSync(file).size / 1e6)} MB)`;
     let ref = loadCachedReference(file);
@@ -228,14 +311,243 @@ async function main() {
     rows.push(...fileRows);
   }
 
-  printTable(rows);
+  if (rows.length) printTable(rows);
+  const seriesRows = await runSeries(opts, timer);
+  if (seriesRows.length) printSeriesTable(seriesRows);
   const resultsDir = path.join(benchDir, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const resultFile = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(resultFile, JSON.stringify({ machine: machineInfo(), opts, rows: rows.map(stripResult) }, null, 2));
+  fs.writeFileSync(resultFile, JSON.stringify({ machine: machineInfo(), opts, rows: rows.map(stripResult), seriesRows }, null, 2));
   log(`bench: results written to ${path.relative(repo, resultFile)}`);
-  const failed = rows.filter((r) => r.check && !r.check.ok);
+  const failed = [...rows, ...seriesRows].filter((r) => r.check && !r.check.ok);
   process.exitCode = failed.length ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Series rows: per size, the series is generated once, then each selected case runs --runs times.
+
+async function runSeries(opts, timer) {
+  const selected = SERIES_CASES.filter((c) => opts.only.includes(c.tool));
+  if (selected.length === 0) return [];
+  // A ratio needs its yardstick: run the reference of every selected case too.
+  for (const c of [...selected]) {
+    if (c.ref && !selected.some((s) => s.tool === c.ref)) selected.push(SERIES_CASES.find((s) => s.tool === c.ref));
+  }
+  selected.sort((a, b) => SERIES_CASES.indexOf(a) - SERIES_CASES.indexOf(b));
+  const out = [];
+  for (const sizeMb of opts.sizes) {
+    let series;
+    try {
+      series = await ensureSeries(sizeMb, opts.regen);
+    } catch (e) {
+      log(`bench: series of ${sizeMb} MB: ${e.message}`);
+      for (const c of selected) out.push({ tool: c.tool, file: `series ${sizeMb} MB`, skipped: `no series: ${e.message}` });
+      continue;
+    }
+    const label = `${path.basename(series.files[0]).replace(/-1\.heapsnapshot$/, '')} ×${series.files.length} (${series.files.map((f) => Math.round(fs.statSync(f).size / 1e6)).join('/')} MB)`;
+    const byTool = new Map();
+    for (const c of selected) {
+      const skip = c.prepare?.();
+      if (typeof skip === 'string') {
+        out.push({ tool: c.tool, file: label, skipped: skip });
+        continue;
+      }
+      const runs = [];
+      let verdict;
+      let failure;
+      for (let i = 0; i < opts.runs; i++) {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapscope-bench-'));
+        const outFile = path.join(tmp, 'out.json');
+        try {
+          const [cmd, args] = c.command({ files: series.files, out: outFile });
+          log(`bench: ${c.tool} on ${label}, run ${i + 1}/${opts.runs} …`);
+          const m = await measure(timer, cmd, args, c.stdoutIsOutput ? outFile : null);
+          if (m.code !== 0) {
+            failure = `exit ${m.code}${m.signal ? ` (${m.signal})` : ''}: ${tail(m.stderr, 2)}`;
+            break;
+          }
+          runs.push(m);
+          if (i === 0) verdict = c.check({ files: series.files, out: outFile, meta: series.meta });
+        } catch (e) {
+          failure = String(e && e.message ? e.message : e);
+          break;
+        } finally {
+          fs.rmSync(tmp, { recursive: true, force: true });
+        }
+      }
+      if (failure) {
+        log(`bench: ${c.tool} on ${label}: failed: ${failure}`);
+        out.push({ tool: c.tool, file: label, skipped: failure });
+        continue;
+      }
+      const row = {
+        tool: c.tool,
+        file: label,
+        ref: c.ref,
+        wallS: median(runs.map((r) => r.wallS)),
+        rssMb: median(runs.map((r) => r.rssMb)),
+        runs: runs.map(({ wallS, rssMb }) => ({ wallS, rssMb })),
+        check: verdict,
+      };
+      const ref = c.ref ? byTool.get(c.ref) : undefined;
+      if (ref) {
+        row.wallRatio = row.wallS / ref.wallS;
+        row.rssRatio = row.rssMb / ref.rssMb;
+        row.withinTarget = row.wallRatio <= TARGET_RATIO && row.rssRatio <= TARGET_RATIO;
+      }
+      byTool.set(c.tool, row);
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+function printSeriesTable(rows) {
+  const header = ['case', 'series', 'wall s', 'peak RSS MB', 'wall ×load', 'RSS ×load', `≤ ${TARGET_RATIO}×`, 'check'];
+  const body = rows.map((r) =>
+    r.skipped !== undefined
+      ? [r.tool, r.file, '-', '-', '-', '-', '-', `skipped: ${r.skipped}`]
+      : [
+          r.tool,
+          r.file,
+          r.wallS.toFixed(2),
+          Math.round(r.rssMb).toString(),
+          r.wallRatio !== undefined ? r.wallRatio.toFixed(2) : '(ref)',
+          r.rssRatio !== undefined ? r.rssRatio.toFixed(2) : '(ref)',
+          r.withinTarget === undefined ? '' : r.withinTarget ? 'yes' : 'NO',
+          `${r.check?.ok ? 'ok' : 'MISMATCH'}: ${r.check?.text ?? ''}`,
+        ],
+  );
+  const last = header.length - 1;
+  const widths = header.map((h, i) => (i === last ? h.length : Math.max(h.length, ...body.map((b) => b[i].length))));
+  const fmt = (cells) => cells.map((c, i) => (i === last ? c : i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  console.log(fmt(header));
+  console.log(fmt(widths.map((w) => '-'.repeat(w))));
+  for (const b of body) console.log(fmt(b));
+  console.log('');
+}
+
+/**
+ * .bench/items-SIZEmb-{1,2,3}.heapsnapshot: phases 0, 1, 2 of ONE generator process, captured in
+ * ONE inspector session (ids are comparable only within one). The expected diff and leak counts
+ * follow from the generator's phases and are kept in the meta file for the checks.
+ */
+async function ensureSeries(sizeMb, regen) {
+  const gen = GENERATORS.items;
+  if (!fs.existsSync(gen.file)) throw new Error('fixtures/targets/generator.mjs is missing');
+  const files = [1, 2, 3].map((n) => path.join(benchDir, `items-${sizeMb}mb-${n}.heapsnapshot`));
+  const metaFile = `${files[0].replace(/-1\.heapsnapshot$/, '')}-series.meta.json`;
+  if (!regen && files.every((f) => fs.existsSync(f) && looksComplete(f)) && fs.existsSync(metaFile)) return { files, meta: readJson(metaFile) };
+  for (const f of files) fs.rmSync(f, { force: true });
+  log(`bench: generating a series of 3 ~${sizeMb} MB snapshots (one session) with ${path.relative(repo, gen.file)} …`);
+  const t0 = performance.now();
+  const target = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--inspect=127.0.0.1:0', gen.file, ...gen.args(sizeMb)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = lineWatcher(target);
+  const tmps = files.map((f) => `${f}.tmp`);
+  try {
+    const wsUrl = /ws:\/\/\S+/.exec(await lines.waitFor(/Debugger listening on (ws:\/\/\S+)/, 60_000, 'stderr'))[0];
+    await lines.waitFor(/^heapscope-fixture phase 0\b/, 30 * 60_000, 'stdout');
+    const next = async (phase) => {
+      target.kill('SIGUSR2');
+      await lines.waitFor(new RegExp(`^heapscope-fixture phase ${phase}\\b`), 30 * 60_000, 'stdout');
+    };
+    let how = await seriesWithCli(wsUrl, tmps, next);
+    if (!how) {
+      throw new Error('heapscope capture of the series failed (see above); a series cannot fall back once the target has moved on');
+    }
+    for (const [i, tmp] of tmps.entries()) {
+      if (!looksComplete(tmp)) throw new Error(`captured file ${tmp} is incomplete`);
+      fs.renameSync(tmp, files[i]);
+    }
+    const items = itemsOf(sizeMb);
+    const grownArrays = Math.ceil(Math.round(items / 10) / 10_000);
+    const meta = {
+      generator: path.relative(repo, gen.file), sizeMb, capturedWith: how, phases: ['built', 'grown', 'trimmed'],
+      bytes: files.map((f) => fs.statSync(f).size), seconds: (performance.now() - t0) / 1000, node: process.version, at: new Date().toISOString(),
+      expect: expectedCounts(items, grownArrays),
+    };
+    fs.writeFileSync(metaFile, JSON.stringify(meta, null, 2));
+    log(`bench: series of ${sizeMb} MB: ${meta.bytes.map((b) => Math.round(b / 1e6)).join('/')} MB in ${meta.seconds.toFixed(1)} s via ${how}`);
+    return { files, meta };
+  } finally {
+    if (target.exitCode === null && target.signalCode === null) {
+      const gone = new Promise((resolve) => target.once('exit', resolve));
+      target.kill('SIGKILL');
+      await gone;
+    }
+    for (const tmp of tmps) fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** The generator's item count for a size (its own model, evaluated in a child so the two never disagree). */
+function itemsOf(sizeMb) {
+  const code = `${fs.readFileSync(GENERATORS.items.file, 'utf8').match(/const BASELINE_BYTES[\s\S]*?\n}\n/)[0]}\nprocess.stdout.write(String(itemsFor(${sizeMb} * 1e6)));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+/** What phases built → grown → trimmed do to Items (generator.mjs): the diff A→B and the leaks of A, B, C. */
+function expectedCounts(items, grownArrays) {
+  const added = Math.round(items / 10);
+  const sizes = [];
+  for (let left = items; left > 0; left -= 10_000) sizes.push(Math.min(10_000, left));
+  let dropped = 0;
+  for (let i = 0; dropped < items / 20 && i < sizes.length; i++) dropped += sizes[i];
+  const grownSizes = [];
+  for (let left = added, i = 0; i < grownArrays; i++, left -= 10_000) grownSizes.push(Math.min(10_000, left));
+  const kept = grownSizes.filter((_, i) => i % 2 === 0).reduce((s, n) => s + n, 0);
+  return { grown: added, dropped, kept };
+}
+
+/** `heapscope capture WS -o A -o B -o C --stdin`: the first snapshot at once, each next one after the target moved on. */
+async function seriesWithCli(wsUrl, outs, next) {
+  if (!fs.existsSync(heapscopeCli) || process.env.HEAPSCOPE_BENCH_NO_CLI_CAPTURE) return captureSeriesWithCdp(wsUrl, outs, next);
+  const child = spawn(process.execPath, [heapscopeCli, 'capture', wsUrl, ...outs.flatMap((o) => ['-o', o]), '--stdin', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const cap = lineWatcher(child);
+  const exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  try {
+    for (let i = 0; i < outs.length; i++) {
+      if (i > 0) {
+        await next(i);
+        child.stdin.write('\n');
+      }
+      await cap.waitFor(new RegExp(escapeRe(outs[i])), 30 * 60_000, 'stdout');
+    }
+    child.stdin.end();
+    const code = await exited;
+    if (code !== 0) throw new Error(`heapscope capture exited ${code}`);
+    return 'heapscope capture -o A -o B -o C --stdin';
+  } catch (e) {
+    child.kill('SIGKILL');
+    log(`bench: heapscope capture series failed: ${e.message}`);
+    return null;
+  }
+}
+
+/** Fallback independent of heapscope: one chrome-remote-interface session, three takeHeapSnapshot calls. */
+async function captureSeriesWithCdp(wsUrl, outs, next) {
+  const { default: CDP } = await import('chrome-remote-interface');
+  const client = await CDP({ target: wsUrl, local: true });
+  let fd;
+  try {
+    client.HeapProfiler.on('addHeapSnapshotChunk', ({ chunk }) => { fs.writeSync(fd, chunk); });
+    for (let i = 0; i < outs.length; i++) {
+      if (i > 0) await next(i);
+      fd = fs.openSync(outs[i], 'w');
+      await client.HeapProfiler.takeHeapSnapshot({ reportProgress: false });
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    }
+    return 'HeapProfiler.takeHeapSnapshot over CDP from the harness (one session)';
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 // ---------------------------------------------------------------------------------------------
