@@ -47,11 +47,14 @@ export class SnapshotWeakRefs {
     return [...links]
       .sort((a, b) => WEAK_KINDS.indexOf(a.kind) - WEAK_KINDS.indexOf(b.kind) || g.nodeId[a.holder]! - g.nodeId[b.holder]!)
       .map((l) => {
-        const h: WeakHolderDto = { kind: l.kind, id: g.nodeId[l.holder]! } as WeakHolderDto;
-        if (l.value >= 0 && l.kind === 'WeakMap') h.valueId = g.nodeId[l.value]!;
-        if (l.value >= 0 && l.kind === 'FinalizationRegistry') h.heldValueId = g.nodeId[l.value]!;
-        h.internal = this.isInternalHolder(l.holder);
-        return h;
+        const value = l.value >= 0 ? g.nodeId[l.value]! : undefined;
+        return {
+          kind: l.kind,
+          id: g.nodeId[l.holder]!,
+          ...(value !== undefined && l.kind === 'WeakMap' ? { valueId: value } : {}),
+          ...(value !== undefined && l.kind === 'FinalizationRegistry' ? { heldValueId: value } : {}),
+          internal: this.isInternalHolder(l.holder),
+        };
       });
   }
 
