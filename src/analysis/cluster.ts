@@ -16,7 +16,7 @@ export interface LeakCluster {
   type: string;
   /** Additive: sum of the objects' own (DevTools-adjusted) sizes. */
   selfSize: number;
-  /** Additive: the path shape as one line (`formatPath(…, { shape: true })`). */
+  /** Additive: the path shape as one line (`formatPath(…, { shape: true })`; a run of one step that some member repeats is `…`). */
   path: string;
 }
 
@@ -26,11 +26,14 @@ export const MAX_IDS = 100;
  * Path-shape ids for many objects of one snapshot without building their paths: the shape of a node
  * is its parent's shape plus one (edge, class) segment (paths.ts `pathShape`), so it is computed
  * once per node on the way up and memoised. Answering 300k leaked objects costs one walk per
- * distinct ancestor, not one path each. Equal ids mean equal `pathShape(retainerPath(o))` strings.
+ * distinct ancestor, not one path each. Equal ids mean equal `pathShape(retainerPath(o))` strings
+ * (runs of one segment folded the same way).
  */
 export class ShapeIndex {
   private readonly memo: Int32Array;
   private readonly ids = new Map<string, number>();
+  /** The last segment of each shape: a node whose own segment repeats it shares its parent's shape (pathShape folds runs). */
+  private readonly lastSegment: string[] = [];
   /** Per string index: its normalised edge name (element/hidden indexes are handled by type). */
   private readonly edgeNames = new Map<number, string>();
 
@@ -56,13 +59,14 @@ export class ShapeIndex {
     let shape = this.memo[o]!;
     if (shape < 0) {
       const m = paths.moduleScopes.get(o);
-      shape = this.intern(`S${startKey(g.nodeTypeName(o), s.className(o), m?.script)}`);
+      shape = this.intern(`S${startKey(g.nodeTypeName(o), s.className(o), m?.script)}`, '');
       this.memo[o] = shape;
     }
     for (let i = stack.length - 1; i >= 0; i--) {
       const n = stack[i]!;
       const e = paths.parentEdge[n]!;
-      shape = this.intern(`${shape}${segmentKey(g.edgeTypeName(e), this.edgeName(e), g.nodeTypeName(n), s.className(n))}`);
+      const segment = segmentKey(g.edgeTypeName(e), this.edgeName(e), g.nodeTypeName(n), s.className(n));
+      if (segment !== this.lastSegment[shape]) shape = this.intern(`${shape}${segment}`, segment);
       this.memo[n] = shape;
     }
     return shape;
@@ -84,11 +88,12 @@ export class ShapeIndex {
     return v;
   }
 
-  private intern(key: string): number {
+  private intern(key: string, segment: string): number {
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(key, id);
+      this.lastSegment.push(segment);
     }
     return id;
   }
@@ -110,7 +115,9 @@ export function clusterByShape(snapshot: LoadedSnapshot, reported: Uint32Array, 
   }
   const clusters: LeakCluster[] = [];
   for (const members of byShape.values()) {
-    members.sort((x, y) => charged[y]! - charged[x]! || g.nodeId[reported[x]!]! - g.nodeId[reported[y]!]!);
+    // Largest first; among equals the shortest path (the head of a leaked list), then the oldest id.
+    const dist = snapshot.paths.distance;
+    members.sort((x, y) => charged[y]! - charged[x]! || dist[reported[x]!]! - dist[reported[y]!]! || g.nodeId[reported[x]!]! - g.nodeId[reported[y]!]!);
     let retainedSize = 0;
     let selfSize = 0;
     for (const i of members) {
@@ -119,6 +126,10 @@ export function clusterByShape(snapshot: LoadedSnapshot, reported: Uint32Array, 
     }
     const rep = reported[members[0]!]!;
     const retainerPath = snapshot.retainerPath(rep);
+    // The shape line comes from the deepest member: paths of one shape differ only in indexes and
+    // in how long their runs are (a list's links), and the deepest shows a run as `…`.
+    let deepest = rep;
+    for (const i of members) if (dist[reported[i]!]! > dist[deepest]!) deepest = reported[i]!;
     clusters.push({
       name: snapshot.className(rep),
       count: members.length,
@@ -127,7 +138,7 @@ export function clusterByShape(snapshot: LoadedSnapshot, reported: Uint32Array, 
       retainerPath,
       type: g.nodeTypeName(rep),
       selfSize,
-      path: formatPath(retainerPath, { shape: true }),
+      path: formatPath(deepest === rep ? retainerPath : snapshot.retainerPath(deepest), { shape: true }),
     });
   }
   clusters.sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)

@@ -202,37 +202,42 @@ const DIGITS = /^\d+$/;
  * Property edges chain with dots (`bus.listeners`; an object in the middle of a chain is implied by
  * it), an index is written on the class it indexes (`Array[3]`), a closure is `name()` or
  * `(closure)`, the step from a closure to its scope is left out and a captured variable is
- * `context.name`. Heap strings are untrusted: control characters come out as escapes or U+FFFD.
+ * `context.name`. A run of identical steps (a linked list: `.next` to a `Link`, again and again)
+ * is written once with its length, `head.next×99999 → Link @7` (in shape mode `.next…`), so a
+ * 100k-deep path stays one short line. Heap strings are untrusted: control characters come out as
+ * escapes or U+FFFD.
  */
 export function formatPath(steps: readonly Step[], options: FormatPathOptions = {}): string {
   if (steps.length === 0) return '(no retaining path)';
   const shape = options.shape === true;
-  const tokens: string[] = [startLabel(steps[0]!)];
+  const { kept, repeats } = compressRuns(steps, shape ? 2 : MIN_RUN);
+  const mark = (i: number) => (repeats[i]! > 1 ? (shape ? '…' : `×${repeats[i]}`) : '');
+  const tokens: string[] = [startLabel(kept[0]!)];
   let printed = 0; // the step whose label ends `tokens`
   let chain = '';
   const flush = () => {
     if (chain) tokens.push(chain);
     chain = '';
   };
-  for (let i = 1; i < steps.length; i++) {
-    const s = steps[i]!;
+  for (let i = 1; i < kept.length; i++) {
+    const s = kept[i]!;
     const kind = edgeKind(s);
     if (kind === 'index') {
       flush();
-      if (printed !== i - 1) tokens.push(nodeLabel(steps[i - 1]!));
-      tokens.push(`${tokens.pop()!}${shape ? '[]' : `[${s.edge ?? ''}]`}`);
+      if (printed !== i - 1) tokens.push(nodeLabel(kept[i - 1]!));
+      tokens.push(`${tokens.pop()!}${shape ? '[]' : `[${s.edge ?? ''}]`}${mark(i)}`);
     } else if (kind === 'context') {
       flush();
-      chain = `context${memberLabel(s.edge ?? '', shape)}`;
+      chain = `context${memberLabel(s.edge ?? '', shape)}${mark(i)}`;
     } else if (kind === 'member') {
-      const m = memberLabel(s.edge ?? '', shape);
+      const m = memberLabel(s.edge ?? '', shape) + mark(i);
       chain = chain ? chain + m : m.replace(/^\./, '');
     } // 'scope' (closure → its Context, Context → enclosing Context) is implied by `context.x`
-    const last = i === steps.length - 1;
+    const last = i === kept.length - 1;
     if (!last) {
       // A node is left out when the path goes on through one of its properties (the chain implies
       // it); a scope is left out when the path goes on (`context.x` implies it).
-      if (edgeKind(steps[i + 1]!) === 'member') continue;
+      if (edgeKind(kept[i + 1]!) === 'member') continue;
       if (isScope(s)) continue;
     }
     flush();
@@ -242,15 +247,57 @@ export function formatPath(steps: readonly Step[], options: FormatPathOptions = 
   return tokens.map(printable).join(' → ');
 }
 
+/** Runs shorter than this are written out step by step in the normal (non-shape) format. */
+const MIN_RUN = 4;
+
+/**
+ * Steps with each run of `minRun` or more identical segments (same edge kind and normalised name,
+ * same node type and class) kept once; `repeats[i]` is the run's length (1 for a step on its own).
+ * A run that ends the path is represented by its last step, so the line still ends at the object.
+ */
+function compressRuns(steps: readonly Step[], minRun: number): { kept: Step[]; repeats: number[] } {
+  const kept: Step[] = [steps[0]!];
+  const repeats: number[] = [1];
+  for (let i = 1; i < steps.length; ) {
+    const key = segmentOf(steps[i]!);
+    let j = i + 1;
+    while (j < steps.length && segmentOf(steps[j]!) === key) j++;
+    if (j - i >= minRun) {
+      kept.push(steps[j === steps.length ? j - 1 : i]!);
+      repeats.push(j - i);
+    } else {
+      for (let k = i; k < j; k++) {
+        kept.push(steps[k]!);
+        repeats.push(1);
+      }
+    }
+    i = j;
+  }
+  return { kept, repeats };
+}
+
+function segmentOf(s: Step): string {
+  return segmentKey(s.edgeType ?? '', s.edge ?? '', s.type, s.name);
+}
+
 /**
  * A key for clustering: class and edge names along the path with array indexes normalised (`[]`),
- * ids left out. Two paths have the same key exactly when they differ only in indexes and ids.
+ * ids left out, and a run of identical segments counted once (every node of a leaked linked list
+ * has the same key). Two paths have the same key exactly when they differ only in indexes, ids
+ * and the length of such runs.
  */
 export function pathShape(steps: readonly Step[]): string {
   let key = '';
+  let previous = '';
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i]!;
-    key += i === 0 ? startKey(s.type, s.name, s.module) : segmentKey(s.edgeType ?? '', s.edge ?? '', s.type, s.name);
+    if (i === 0) {
+      key = startKey(s.type, s.name, s.module);
+      continue;
+    }
+    const segment = segmentKey(s.edgeType ?? '', s.edge ?? '', s.type, s.name);
+    if (segment !== previous) key += segment;
+    previous = segment;
   }
   return key;
 }

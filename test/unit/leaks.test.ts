@@ -158,8 +158,19 @@ describe('clustering', () => {
     expect(r.ignored).toEqual({ count: 1, retainedSize: 100 });
   });
 
-  it('ShapeIndex groups exactly as pathShape of the retainer paths does', async () => {
+  it('a leaked linked list is two clusters (its head, and every link after it), with a short path', async () => {
+    const objs: Obj[] = [old('holder', 'Queue'), leaked('n0', 'Link', 'holder', 'head')];
+    for (let i = 1; i < 1000; i++) objs.push(leaked(`n${i}`, 'Link', `n${i - 1}`, 'next'));
+    const [a, b, c] = await snapshots(objs);
+    const r = findLeaks(a, b, c);
+    expect(r.leaks.map((l) => [l.count, l.path])).toEqual([[999, 'global / → holder.head.next… → Link'], [1, 'global / → holder.head → Link']]);
+    expect(r.leaks[0]!.retainerPath).toHaveLength(4); // the representative is the link nearest the head
+  });
+
+  it('ShapeIndex groups exactly as pathShape of the retainer paths does (runs folded alike)', async () => {
     const objs: Obj[] = [old('list', 'Array'), old('map', 'Map'), old('other', 'Array', 'map', 'inner')];
+    objs.push(leaked('c0', 'Chain', 'list', 99, { edgeType: 'element' }));
+    for (let i = 1; i < 6; i++) objs.push(leaked(`c${i}`, i === 3 ? 'Odd' : 'Chain', `c${i - 1}`, 'next'));
     for (let i = 0; i < 20; i++) {
       const holder = ['list', 'map', 'other'][i % 3]!;
       objs.push(leaked(`x${i}`, i % 2 ? 'Widget' : 'Gadget', holder, holder === 'map' ? `k${i}` : i, { edgeType: holder === 'map' ? 'property' : 'element' }));

@@ -69,9 +69,12 @@ describe('retainer paths', () => {
     expect(steps).toHaveLength(100_001);
     expect(steps[0]!.edge).toBeNull();
     expect(steps[1]).toMatchObject({ edge: 'head', edgeType: 'property', name: 'Link' });
-    const line = formatPath(steps);
-    expect(line.startsWith('global / → head.next.next')).toBe(true);
-    expect(line.endsWith(`.next → Link @${prev.id}`)).toBe(true);
+    // The run of 99,999 `.next` hops is written once with its length: one short line.
+    expect(formatPath(steps)).toBe(`global / → head.next×99999 → Link @${prev.id}`);
+    expect(formatPath(steps, { shape: true })).toBe('global / → head.next… → Link');
+    // Every link past the head has one shape (runs fold), so a leaked list is one cluster.
+    expect(pathShape(steps)).toBe(pathShape(steps.slice(0, 3)));
+    expect(pathShape(steps.slice(0, 2))).not.toBe(pathShape(steps.slice(0, 3)));
   });
 
   it('prefers a user global over a shorter path through V8 internal roots', async () => {
@@ -230,6 +233,17 @@ describe('formatPath and pathShape', () => {
       step('Session', 'object', 'session', 'context'),
     ];
     expect(formatPath(steps)).toBe(`global / → ["a b"].cache.table → (object elements)[7] → handler() → context.session → Session @${steps[7]!.id}`);
+  });
+
+  it('short runs are written out; runs of four or more are counted; array runs keep the last index', () => {
+    const list = (n: number): Step[] => [step('global / ', 'object', null), step('Link', 'object', 'head', 'property'),
+      ...Array.from({ length: n }, (_, i) => ({ ...step('Link', 'object', 'next', 'property'), id: 500 + i }))];
+    expect(formatPath(list(3))).toBe('global / → head.next.next.next → Link @502');
+    expect(formatPath(list(4))).toBe('global / → head.next×4 → Link @503');
+    const nested: Step[] = [step('global / ', 'object', null), step('Array', 'object', 'grid', 'property'),
+      ...[4, 5, 6, 7].map((k) => step('Array', 'object', String(k), 'element')), { ...step('Cell', 'object', '2', 'element'), id: 9 }];
+    expect(formatPath(nested)).toBe('global / → grid → Array[4]×4 → Array[2] → Cell @9');
+    expect(formatPath(nested, { shape: true })).toBe('global / → grid → Array[]… → Array[] → Cell');
   });
 
   it('never lets control characters through', () => {
