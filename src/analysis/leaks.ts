@@ -95,9 +95,9 @@ export function analyzeLeaks(final: LoadedSnapshot, survivors: Uint8Array, optio
     if (verdict === 'ignore') ignored[o] = 1;
     else reported.push(o);
   }
-  // Charges, indexed densely by reported object.
-  const index = new Map<number, number>();
-  reported.forEach((o, i) => index.set(o, i));
+  // Charges, indexed densely by reported object (a typed array, not a Map: millions may leak).
+  const index = new Int32Array(g.nodeCount);
+  reported.forEach((o, i) => { index[o] = i; });
   const charged = new Float64Array(reported.length);
   let ignoredSize = 0;
   let ignoredCount = 0;
@@ -107,7 +107,7 @@ export function analyzeLeaks(final: LoadedSnapshot, survivors: Uint8Array, optio
     if (ignored[w]) {
       ignoredSize += selfSize[o]!;
       if (w === o) ignoredCount++;
-    } else charged[index.get(w)!]! += selfSize[o]!;
+    } else charged[index[w]!]! += selfSize[o]!;
   }
   const leaks = clusterByShape(final, Uint32Array.from(reported), charged, new ShapeIndex(final));
   let totalRetainedSize = 0;
