@@ -88,8 +88,8 @@ export function renderClusters(flags: LeakFlags, a: LeakAnalysis): string {
   const files = [flags.baseline, flags.target, flags.final].map((f) => path.basename(f)).join(' → ');
   let out = `${oneLine(files)}\n`;
   if (a.leaks.length === 0) {
-    out += `\nno leaks: of ${a.candidates} objects allocated between baseline and target and still alive in final, none is one a program can release `
-      + '(V8 code, shapes, feedback and constants)\n';
+    out += `\nof ${a.candidates} objects allocated between baseline and target and still alive in final, none is one a program can release `
+      + '(V8 code, shapes, feedback and constants are left out)\n';
   } else {
     out += '\n';
     const counts = shown.map((c) => `${c.count} ×`);

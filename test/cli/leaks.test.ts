@@ -162,6 +162,25 @@ describe('heapscope check', () => {
     expect(existsSync(path.join(dir, 'no'))).toBe(false);
   });
 
+  it('nothing a program can release: leaks says so, check passes with the default budgets', async () => {
+    const files = ['a', 'b', 'c'].map((phase, i) => {
+      const b = new SnapshotBuilder();
+      const g = b.node('object', 'global / ', 32, { id: 999 });
+      b.edge(b.root, 'shortcut', 'global', g);
+      // Only V8's own: bytecode and a feedback vector born after the baseline, still there at the end.
+      if (i > 0) b.edge(b.gcRoots, 'element', 5, b.node('code', 'system / BytecodeArray', 64, { id: 3001 }));
+      return b.write(path.join(dir, `quiet-${phase}.heapsnapshot`));
+    });
+    const set = ['--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!];
+    const leaks = await runCli(['leaks', ...set, '-q']);
+    expect(leaks.code).toBe(0);
+    expect(leaks.stdout).toMatch(/of 1 objects allocated between baseline and target and still alive in final, none is one a program can release/);
+    expect(leaks.stdout.trimEnd().split('\n').at(-1)).toBe('no leaks');
+    const check = await runCli(['check', ...set, '-q']);
+    expect(check.code).toBe(0);
+    expect(check.stdout.trimEnd().split('\n').at(-1)).toBe('PASS: 0 leaked objects in 0 clusters, 0 B retained (budget 0 objects, 0 B)');
+  });
+
   it('--help of both commands', async () => {
     const leaks = await runCli(['leaks', '--help']);
     expect(leaks.stdout).toMatch(/--baseline <A>/);
