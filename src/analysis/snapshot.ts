@@ -61,12 +61,12 @@ export class LoadedSnapshot {
     return this.paths.steps(ordinal, this.classes);
   }
 
-  /** Node ordinal of a V8 object id, or -1. Builds an id index on first use (a sorted copy; no Map per node). */
-  /** Ids in increasing order with their ordinals (built once). */
+  /** Ids in increasing order with their ordinals (built once, a sorted copy; no Map per node). */
   idIndex(): { ids: Uint32Array; ordinals: Uint32Array } {
     return (this._idIndex ??= buildIdIndex(this.graph));
   }
 
+  /** Node ordinal of a V8 object id, or -1. */
   ordinalOf(id: number): number {
     const index = this.idIndex();
     let lo = 0;
