@@ -25,10 +25,16 @@ const MIN_OBJECT_PROPORTION_PER_INTERFACE = 1000;
 const DETACHED = 2;
 const ATTACHED = 1;
 
-export function classifyNodes(g: HeapGraph): ClassTable {
+/**
+ * `definitions`: the plain-object shapes to name objects by; by default the ones this snapshot's
+ * own objects make popular. DevTools' Comparison view names the base snapshot's objects with the
+ * newer snapshot's definitions (HeapSnapshot.ts aggregatesForDiff), so that one object keeps its
+ * class across the pair; diff passes them in.
+ */
+export function classifyNodes(g: HeapGraph, definitions: InterfaceDefinition[] = inferInterfaces(g)): ClassTable {
   const { types } = g;
   const detached = propagateDomState(g);
-  const interfaces = applyInterfaces(g, inferInterfaces(g));
+  const interfaces = applyInterfaces(g, definitions);
   const location = g.locations.nodeLocation;
 
   const classOf = new Uint32Array(g.nodeCount);
@@ -156,7 +162,8 @@ function formatPropertyName(name: string): string {
   return name;
 }
 
-interface InterfaceDefinition { name: string; properties: string[] }
+/** A plain-object shape: objects with all these properties take this name (DevTools' InterfaceDefinition). */
+export interface InterfaceDefinition { name: string; properties: string[] }
 
 function isPlainObject(g: HeapGraph, o: number, objectNameIndex: number): boolean {
   return g.nodeType[o] === g.types.object && g.nodeName[o] === objectNameIndex;
@@ -176,7 +183,7 @@ function objectNameIndex(g: HeapGraph): number {
 }
 
 /** DevTools' inferInterfaceDefinitions: the property lists that at least 1 in 1000 plain objects start with. */
-function inferInterfaces(g: HeapGraph): InterfaceDefinition[] {
+export function inferInterfaces(g: HeapGraph): InterfaceDefinition[] {
   const objIdx = objectNameIndex(g);
   if (objIdx < 0) return [];
   const property = g.edgeTypes.property;

@@ -1,5 +1,6 @@
 import { assertComparable, matchSnapshots, type SnapshotMatch } from './match.js';
 import type { LoadedSnapshot } from './snapshot.js';
+import type { ClassTable } from './classes.js';
 
 /** One row of `diff --json` (CONTRACT.md), plus the additive `key`. */
 export interface ClassDiff {
@@ -46,8 +47,11 @@ export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, mat
   assertComparable(before, after, m);
   const keys = new Map<string, number>();
   const rows: ClassDiff[] = [];
-  const unify = (s: LoadedSnapshot): Uint32Array => {
-    const { names, keys: classKeys } = s.classes;
+  // BEFORE's plain objects are named with AFTER's shapes, as in DevTools' Comparison view, so an
+  // object does not change class only because its shape became popular enough to be named.
+  const beforeClasses = before.classesWith(after.interfaceDefinitions);
+  const afterClasses = after.classes;
+  const unify = ({ names, keys: classKeys }: ClassTable): Uint32Array => {
     const out = new Uint32Array(classKeys.length);
     classKeys.forEach((k, c) => {
       let id = keys.get(k);
@@ -60,10 +64,10 @@ export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, mat
     });
     return out;
   };
-  const rowOfBefore = unify(before);
-  const rowOfAfter = unify(after);
-  const classOfBefore = before.classes.classOf;
-  const classOfAfter = after.classes.classOf;
+  const rowOfBefore = unify(beforeClasses);
+  const rowOfAfter = unify(afterClasses);
+  const classOfBefore = beforeClasses.classOf;
+  const classOfAfter = afterClasses.classOf;
   const sizeBefore = before.selfSize;
   const sizeAfter = after.selfSize;
   // Counted per row in typed arrays, then copied: one pass over each snapshot's nodes.

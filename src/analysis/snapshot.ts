@@ -1,7 +1,7 @@
 import type { HeapGraph } from '../snapshot/graph.js';
 import { loadHeapGraph } from '../snapshot/load.js';
 import type { ParseOptions } from '../snapshot/parse.js';
-import { classifyNodes, type ClassTable } from './classes.js';
+import { classifyNodes, inferInterfaces, type ClassTable, type InterfaceDefinition } from './classes.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { RetainerPaths, type Step } from './paths.js';
 import { ownerAdjustedSelfSizes } from './shallow.js';
@@ -31,8 +31,20 @@ export class LoadedSnapshot {
   }
 
   get classes(): ClassTable {
-    return (this._classes ??= classifyNodes(this.graph));
+    return (this._classes ??= classifyNodes(this.graph, this.interfaceDefinitions));
   }
+
+  /** The plain-object shapes popular in this snapshot (DevTools' interface definitions). */
+  get interfaceDefinitions(): InterfaceDefinition[] {
+    return (this._interfaces ??= inferInterfaces(this.graph));
+  }
+
+  /** Classes with another snapshot's plain-object shapes (for comparisons); not cached. */
+  classesWith(definitions: InterfaceDefinition[]): ClassTable {
+    return classifyNodes(this.graph, definitions);
+  }
+
+  private _interfaces: InterfaceDefinition[] | undefined;
 
   /** Self sizes as DevTools' Summary shows them (owned arrays charged to their owner). */
   get selfSize(): Float64Array {
