@@ -4,6 +4,8 @@
  * V8 object ids (numbers), snapshot ids are opaque strings the engine made up (never file paths).
  */
 import type { WeakCounts, WeakShellGroupDto, WeakTargetDto } from '../analysis/weak/types.js';
+import type { Step } from '../analysis/paths.js';
+import type { ClassDiff } from '../analysis/diff.js';
 
 export type { WeakCounts, WeakShellGroupDto, WeakTargetDto };
 
@@ -65,17 +67,8 @@ export interface RetainerNode {
   cycle?: boolean;
 }
 
-/** One step of a retainer path (CONTRACT.md "Shared shapes"; the same as analysis/paths.ts Step). */
-export interface PathStep {
-  id: number;
-  name: string;
-  type: string;
-  edge: string | null;
-  edgeType?: string;
-  module?: string;
-  function?: string;
-  node?: string;
-}
+/** One step of a retainer path (CONTRACT.md "Shared shapes"): the analysis' own type, so the two never drift. */
+export type PathStep = Step;
 
 export interface GraphNode {
   id: number;
@@ -96,16 +89,7 @@ export interface GraphLink {
 }
 
 /** One class of the Comparison view (analysis/diff.ts ClassDiff). */
-export interface ClassDiffRow {
-  key: string;
-  name: string;
-  added: number;
-  removed: number;
-  countDelta: number;
-  addedSize: number;
-  removedSize: number;
-  sizeDelta: number;
-}
+export type ClassDiffRow = ClassDiff;
 
 /** An error as it crosses the worker boundary: the Error's name and message plus its context. */
 export interface ErrorDto {
