@@ -11,6 +11,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Every oracle program imports this module (their worker threads too), so the polyfill lives here:
+// Node 20 lacks Promise.withResolvers (Node 22 has it); DevTools uses it in the loader and in
+// SecondaryInitManager.
+if (typeof Promise.withResolvers !== 'function') {
+  Promise.withResolvers = function withResolvers() {
+    let resolve;
+    let reject;
+    const promise = new this((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
+}
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const require = createRequire(path.join(repoRoot, 'package.json'));

@@ -13,15 +13,6 @@ import { MessageChannel, Worker, isMainThread, workerData } from 'node:worker_th
 import zlib from 'node:zlib';
 import { ensureBundle } from './bundle.mjs';
 
-if (typeof Promise.withResolvers !== 'function') {
-  Promise.withResolvers = function withResolvers() {
-    let resolve;
-    let reject;
-    const promise = new this((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
-
 if (!isMainThread && workerData?.role === 'heapscope-oracle-secondary') {
   const m = await import(pathToFileURL(workerData.bundle).href);
   new m.HeapSnapshot.SecondaryInitManager(workerData.port);

@@ -19,17 +19,6 @@ import v8 from 'node:v8';
 import zlib from 'node:zlib';
 import { ensureBundle } from './bundle.mjs';
 
-// Node 20 lacks Promise.withResolvers (Node 22 has it); DevTools uses it in the loader and in
-// SecondaryInitManager.
-if (typeof Promise.withResolvers !== 'function') {
-  Promise.withResolvers = function withResolvers() {
-    let resolve;
-    let reject;
-    const promise = new this((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
-
 const CHUNK_BYTES = 10_000_000;
 
 if (!isMainThread && workerData?.role === 'heapscope-oracle-secondary') {
