@@ -101,14 +101,7 @@ export class HeapGraph {
    * For views and paths; hot loops use retainerNode and isRetainingSlot.
    */
   retainerEdge(slot: number): number {
-    let lo = 0;
-    let hi = this.nodeCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.firstRetainer[mid]! <= slot) lo = mid;
-      else hi = mid - 1;
-    }
-    const to = lo; // the last node whose slice starts at or before the slot: empty slices come before it
+    const to = sliceOwner(this.firstRetainer, this.nodeCount, slot);
     const from = this.retainerNode[slot]!;
     let k = 0;
     for (let s = this.firstRetainer[to]!; s < slot; s++) if (this.retainerNode[s] === from) k++;
@@ -143,14 +136,7 @@ export class HeapGraph {
 
   /** Source node of an edge, by binary search over `firstEdge` (for the rare place that only has an edge). */
   edgeSource(edge: number): number {
-    let lo = 0;
-    let hi = this.nodeCount - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.firstEdge[mid]! <= edge) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return sliceOwner(this.firstEdge, this.nodeCount, edge);
   }
 
   /** For an internal WeakMap-entry edge name: the table's id and the text shared by the pair; else undefined. */
@@ -197,6 +183,21 @@ export class NodeCursor {
   get edgeEnd(): number { return this.g.firstEdge[this.ordinal + 1]!; }
   get retainerStart(): number { return this.g.firstRetainer[this.ordinal]!; }
   get retainerEnd(): number { return this.g.firstRetainer[this.ordinal + 1]!; }
+}
+
+/**
+ * The node whose slice of a CSR index (`first[o]..first[o+1]`) holds `index`: the last node whose
+ * slice starts at or before it (empty slices share their start with the next node, so they lose).
+ */
+function sliceOwner(first: Uint32Array, nodeCount: number, index: number): number {
+  let lo = 0;
+  let hi = nodeCount - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (first[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function buildRetainers(nodeCount: number, edgeCount: number, firstEdge: Uint32Array, edgeTo: Uint32Array, edgeBits: Uint8Array) {
