@@ -8,8 +8,9 @@
  * graphs are always bounded (depth, limit, maxNodes): the UI never receives a whole array.
  */
 import type {
-  ClassDiffRow, ClassRow, ClassSort, ErrorDto, GraphLink, GraphNode, InstanceRow, Page, PathStep, RetainerNode,
-  SnapshotId, WeakCounts, WeakShellGroupDto, WeakTargetDto,
+  CaptureProgressDto, ClassDiffRow, ClassRow, ClassSort, DominatorNode, ErrorDto, GraphLink, GraphNode, InstanceRow,
+  LeakBudgets, LeakReportDto, Page, PathStep, RetainerNode, SnapshotId, SnapshotMeta, TargetDto, WeakCounts,
+  WeakShellGroupDto, WeakTargetRow,
 } from './dto.js';
 
 export type * from './dto.js';
@@ -45,10 +46,38 @@ export interface Api {
     request: { snapshotId: SnapshotId; id: number };
     response: PathStep[];
   };
-  /** The object and its retainers out to `depth` hops toward the roots, at most `maxNodes` nodes. */
+  /**
+   * The object and its retainers out to `depth` hops toward the roots, at most `maxNodes` nodes.
+   * With `baseId` (an earlier snapshot of the same process) every node and link also carries
+   * `status`: `kept` (in both), `added` (only in this snapshot) or `removed` (only in the base: the
+   * base's own retainer subgraph of the same object contributes these).
+   */
   'graph.subgraph': {
-    request: { snapshotId: SnapshotId; id: number; depth: number; maxNodes: number };
+    request: { snapshotId: SnapshotId; id: number; depth: number; maxNodes: number; baseId?: SnapshotId };
     response: { nodes: GraphNode[]; links: GraphLink[]; truncated: boolean };
+  };
+  /**
+   * One level of the dominator tree: the node `id` (default: the root) with its immediate
+   * dominees, largest retained size first, one page of them. `ancestors` is the dominator chain
+   * from the root down to the node's parent (breadcrumbs). With `depth` > 1, each child carries
+   * its own first `childLimit` children too, `depth` levels down (a treemap's nesting).
+   */
+  'dominators.tree': {
+    request: { snapshotId: SnapshotId; id?: number; start: number; end: number; depth?: number; childLimit?: number };
+    response: Page<DominatorNode> & { node: DominatorNode; ancestors: DominatorNode[] };
+  };
+  /** Objects of one class (Comparison key) that were added to AFTER or removed from BEFORE; largest retained size first. */
+  'diff.instances': {
+    request: { beforeId: SnapshotId; afterId: SnapshotId; classKey: string; kind: 'added' | 'removed'; start: number; end: number };
+    response: Page<InstanceRow>;
+  };
+  /**
+   * `heapscope leaks`/`check` on three snapshots of one process: one page of clusters, the totals
+   * over all of them, and the verdict against the budgets (both default 0, as `check`).
+   */
+  'leaks.report': {
+    request: { baselineId: SnapshotId; targetId: SnapshotId; finalId: SnapshotId; budgets?: Partial<LeakBudgets>; start: number; end: number };
+    response: LeakReportDto;
   };
   /** Per-class changes between two snapshots of one process (Comparison view), largest size delta first. */
   'diff.classes': {
@@ -58,7 +87,7 @@ export interface Api {
   /** Weak references: counts, one page of targets and the first shell groups (LIMITS.maxShells). */
   'weak.report': {
     request: { snapshotId: SnapshotId; afterId?: SnapshotId; start: number; end: number };
-    response: Page<WeakTargetDto> & { counts: WeakCounts; shells: WeakShellGroupDto[]; shellCount: number };
+    response: Page<WeakTargetRow> & { counts: WeakCounts; shells: WeakShellGroupDto[]; shellCount: number };
   };
 }
 
@@ -97,3 +126,77 @@ export interface EventMessage<E extends EventName = EventName> {
   data: Events[E];
 }
 export type HostMessage = ResultMessage | EventMessage;
+
+// ---- The session API: what the dashboard talks to (web host over WebSocket, Electron over IPC) ----
+
+/**
+ * Channels the hosts answer themselves: targets, captures and the snapshot store. The dashboard
+ * never names files: snapshots are the store's opaque ids, and the host maps them to engine ids
+ * (loading on first use), so every engine channel below takes store ids too. Uploads and downloads
+ * of snapshot files go over HTTP (web host) or a native dialog (desktop), never as call payloads.
+ */
+export interface SessionApi {
+  /** Everything the sidebar shows, in one call (on connect and after a reconnect). */
+  'session.state': {
+    request: Record<string, never>;
+    response: { targets: TargetDto[]; snapshots: SnapshotMeta[]; captures: CaptureProgressDto[] };
+  };
+  /** Attach to an inspector: `ws://…`, `HOST:PORT` or `PORT` (loopback only). */
+  'target.attach': {
+    request: { address: string };
+    response: TargetDto;
+  };
+  'target.detach': {
+    request: { targetId: string };
+    response: { detached: boolean };
+  };
+  /** Starts a capture and answers at once; `capture.progress` events follow, the last with `state` done/failed/cancelled. */
+  'capture.start': {
+    request: { targetId: string; gc?: boolean; name?: string };
+    response: { captureId: string };
+  };
+  'capture.cancel': {
+    request: { captureId: string };
+    response: { cancelled: boolean };
+  };
+  /** Parse and analyse a stored snapshot (sends `snapshot.progress`); later calls on it answer at once. */
+  'snapshot.open': {
+    request: { snapshotId: SnapshotId };
+    response: SnapshotMeta;
+  };
+  'snapshot.rename': {
+    request: { snapshotId: SnapshotId; name: string };
+    response: SnapshotMeta;
+  };
+  /** Deletes the stored file and frees the engine's copy. */
+  'snapshot.delete': {
+    request: { snapshotId: SnapshotId };
+    response: { deleted: boolean };
+  };
+}
+
+/** Engine channels the dashboard may call (with store ids); loading by path is the host's alone. */
+export type EngineUiChannel = Exclude<Channel, 'snapshot.load' | 'snapshot.close'>;
+export type UiApi = SessionApi & Pick<Api, EngineUiChannel>;
+export type UiChannel = keyof UiApi;
+export type UiRequest<C extends UiChannel> = UiApi[C]['request'];
+export type UiResponse<C extends UiChannel> = UiApi[C]['response'];
+
+/** Events the host pushes to every connected dashboard. */
+export interface UiEvents {
+  'capture.progress': CaptureProgressDto;
+  /** Loading a stored snapshot into the engine (phases as LoadProgress). */
+  'snapshot.progress': { snapshotId: SnapshotId; phase: LoadProgress['phase']; done: number; total: number };
+  /** The store changed (capture finished, import, rename, delete): the whole list, newest last. */
+  'snapshots.changed': { snapshots: SnapshotMeta[] };
+  /** A target changed state (attached, capturing, died, detached). */
+  'target.state': TargetDto;
+}
+export type UiEventName = keyof UiEvents;
+export interface UiEventMessage<E extends UiEventName = UiEventName> {
+  type: 'event';
+  event: E;
+  data: UiEvents[E];
+}
+/** Host → dashboard: answers to calls (same shape as the worker's) and events. */
+export type UiHostMessage = ResultMessage | UiEventMessage;

@@ -6,6 +6,7 @@
 import type { WeakCounts, WeakShellGroupDto, WeakTargetDto } from '../analysis/weak/types.js';
 import type { Step } from '../analysis/paths.js';
 import type { ClassDiff } from '../analysis/diff.js';
+import type { LeakCluster } from '../analysis/cluster.js';
 
 export type { WeakCounts, WeakShellGroupDto, WeakTargetDto };
 
@@ -70,6 +71,9 @@ export interface RetainerNode {
 /** One step of a retainer path (CONTRACT.md "Shared shapes"): the analysis' own type, so the two never drift. */
 export type PathStep = Step;
 
+/** Node or link of a graph with a base snapshot (`graph.subgraph` with `baseId`). */
+export type OverlayStatus = 'added' | 'removed' | 'kept';
+
 export interface GraphNode {
   id: number;
   name: string;
@@ -77,6 +81,8 @@ export interface GraphNode {
   selfSize: number;
   retainedSize: number;
   distance: number;
+  /** Only with `baseId`. */
+  status?: OverlayStatus;
 }
 
 /** An edge `source → target` (ids): source retains target. */
@@ -86,6 +92,102 @@ export interface GraphLink {
   edge: string;
   edgeType: string;
   retaining: boolean;
+  /** The edge is the WeakMap ephemeron kind: key or table to value (`part of key … pair in WeakMap`). */
+  ephemeron?: boolean;
+  /** Only with `baseId`. */
+  status?: OverlayStatus;
+}
+
+/** One node of the dominator tree: what would be freed if this object went. */
+export interface DominatorNode {
+  id: number;
+  name: string;
+  type: string;
+  selfSize: number;
+  retainedSize: number;
+  /** Immediate dominees in all (children holds at most one page or childLimit of them). */
+  childCount: number;
+  /** Only with `depth` > 1: the largest dominees, nested. */
+  children?: DominatorNode[];
+}
+
+/** A weak target as the dashboard gets it: the CLI's row plus its path shape (the Weak view groups by it). */
+export type WeakTargetRow = WeakTargetDto & {
+  /** `formatPath(retainerPath, { shape: true })`; "" for weak-only targets. */
+  shape: string;
+};
+
+/** `check`'s budgets: bytes and objects the leaked set may reach, classes (regex sources) to leave out. */
+export interface LeakBudgets {
+  maxLeakedBytes: number;
+  maxLeakedObjects: number;
+  ignoreClass: string[];
+}
+
+/** `leaks.report`: one page of `check --json`'s clusters, its totals and verdict. */
+export interface LeakReportDto extends Page<LeakCluster> {
+  totalCount: number;
+  totalRetainedSize: number;
+  candidates: number;
+  ignored: { count: number; retainedSize: number };
+  budgets: LeakBudgets;
+  pass: boolean;
+}
+
+// ---- The session (sidebar): targets, captures, stored snapshots --------------------------------
+
+export type TargetState = 'attached' | 'capturing' | 'died' | 'detached';
+
+/** An inspector target. Never carries its WebSocket URL: the UUID in it is the target's only secret (FACTS §2). */
+export interface TargetDto {
+  /** Opaque, made up by the host. */
+  targetId: string;
+  /** What to call it: the target's title, or the command line of a process we started. */
+  title: string;
+  /** `node`, or the CDP target type (`page`, …). */
+  kind: string;
+  /** `HOST:PORT` of the inspector. */
+  address: string;
+  pid?: number;
+  state: TargetState;
+  /** Why it died or was detached, for the banner. */
+  reason?: string;
+  /** Started by heapscope itself (`demo`, `run`). */
+  started: boolean;
+}
+
+/** A stored snapshot. `snapshotId` is the store's opaque id; the engine channels accept it. */
+export interface SnapshotMeta {
+  snapshotId: SnapshotId;
+  name: string;
+  /** ISO time of capture or import. */
+  createdAt: string;
+  /** File size on disk. */
+  bytes: number;
+  source: 'capture' | 'import' | 'file';
+  /** Capture only: the target and its inspector session; snapshots of one session can be diffed. */
+  targetId?: string;
+  targetTitle?: string;
+  sessionId?: string;
+  /** Filled once the engine has loaded it (`snapshot.open`). */
+  nodes?: number;
+  edges?: number;
+  totalSize?: number;
+  loaded: boolean;
+}
+
+export interface CaptureProgressDto {
+  captureId: string;
+  targetId: string;
+  /** `gc`, `graph` (V8 building the graph: done/total are V8's), `write` (bytes streamed), `load` (the engine reading it). */
+  phase: 'gc' | 'graph' | 'write' | 'load';
+  done: number;
+  total: number;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** When done. */
+  snapshot?: SnapshotMeta;
+  /** When failed. */
+  error?: ErrorDto;
 }
 
 /** One class of the Comparison view (analysis/diff.ts ClassDiff). */
