@@ -1,8 +1,9 @@
 import type { Reporter, TestModule } from 'vitest/node';
+import { writeCounts } from './counts.js';
 
 /**
- * Prints the one closing line CI reads: `N passed, N failed` (skipped added when any).
- * vitest's own summary is not parsed by our runners, so this is the contract line.
+ * Tallies vitest's results for test/run-all.mjs, which adds the Playwright suite's and prints the
+ * one closing line CI reads (`N passed, N failed`). A module that fails to load counts as failed.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
@@ -22,6 +23,7 @@ export default class SummaryReporter implements Reporter {
       if (mod.state() === 'failed' && failedHere === 0) failedHere = 1;
       failed += failedHere;
     }
-    process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    writeCounts('vitest', { passed, failed, skipped });
+    process.stdout.write(`\nvitest: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }
