@@ -1,0 +1,40 @@
+/**
+ * Display helpers shared by the Weak references and Leaks views. Heap strings are attacker-controlled
+ * (class names, edge names, property names): they are only ever interpolated as text, and these
+ * helpers keep them on one line and short enough not to take over the screen.
+ */
+
+/** Control characters (newlines, terminal escapes, bidi-free C1) become visible escapes or U+FFFD, as the CLI prints them. */
+export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\uFFFD'));
+}
+
+/** One line, at most `max` characters (the last one an ellipsis when cut). */
+export function clip(s: string, max = 60): string {
+  const one = oneLine(s);
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** Byte units as DevTools and the CLI print them: 1 kB = 1000 B. */
+export function formatBytes(n: number): string {
+  const abs = Math.abs(n);
+  if (abs < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let u = 0;
+  while (Math.abs(v) >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(Math.abs(v) < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A tooltip for a long heap string: one line, bounded (a title attribute of megabytes helps no one). */
+export function tooltip(s: string, max = 2000): string {
+  return clip(s, max);
+}
