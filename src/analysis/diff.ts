@@ -43,7 +43,29 @@ export interface SnapshotDiff {
  * Classes with nothing added or removed are left out; rows are sorted by sizeDelta, largest first.
  */
 export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, match?: SnapshotMatch): SnapshotDiff {
-  const m = match ?? matchSnapshots(before, after);
+  return classChanges(before, after, { match }).diff;
+}
+
+/** diffSnapshots' result plus, with `perObject`, which objects make up each row (the Comparison view's instances). */
+export interface ClassChanges {
+  diff: SnapshotDiff;
+  /** Every class key of either snapshot → its index in `rows`. */
+  rowOf: Map<string, number>;
+  /** One row per class key of either snapshot, changed or not, in `rowOf` order. */
+  rows: ClassDiff[];
+  /** With `perObject`: for each ordinal of BEFORE, the row it is removed from, or -1 (same object, same class in AFTER, or not counted). */
+  removedFrom?: Int32Array;
+  /** With `perObject`: for each ordinal of AFTER, the row it is added to, or -1. */
+  addedTo?: Int32Array;
+}
+
+/**
+ * The comparison behind diffSnapshots (same rules, see there). `perObject` also records each
+ * object's row (4 bytes a node of each snapshot), so the objects of one row can be listed later
+ * without classifying BEFORE again; the CLI leaves it off.
+ */
+export function classChanges(before: LoadedSnapshot, after: LoadedSnapshot, options: { match?: SnapshotMatch | undefined; perObject?: boolean } = {}): ClassChanges {
+  const m = options.match ?? matchSnapshots(before, after);
   assertComparable(before, after, m);
   const keys = new Map<string, number>();
   const rows: ClassDiff[] = [];
@@ -70,6 +92,8 @@ export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, mat
   const classOfAfter = afterClasses.classOf;
   const sizeBefore = before.selfSize;
   const sizeAfter = after.selfSize;
+  const removedFrom = options.perObject ? new Int32Array(before.graph.nodeCount).fill(-1) : undefined;
+  const addedTo = options.perObject ? new Int32Array(after.graph.nodeCount).fill(-1) : undefined;
   // Counted per row in typed arrays, then copied: one pass over each snapshot's nodes.
   const k = rows.length;
   const added = new Float64Array(k);
@@ -84,6 +108,7 @@ export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, mat
     if (sameObjectSameClass(row, m.afterOf[o]!)) continue;
     removed[row]!++;
     removedSize[row]! += size;
+    if (removedFrom) removedFrom[o] = row;
   }
   for (let o = 0; o < after.graph.nodeCount; o++) {
     const size = sizeAfter[o]!;
@@ -93,6 +118,7 @@ export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, mat
     if (pa >= 0 && sizeBefore[pa]! > 0 && rowOfBefore[classOfBefore[pa]!] === row) continue;
     added[row]!++;
     addedSize[row]! += size;
+    if (addedTo) addedTo[o] = row;
   }
   const classes: ClassDiff[] = [];
   rows.forEach((r, i) => {
@@ -106,7 +132,8 @@ export function diffSnapshots(before: LoadedSnapshot, after: LoadedSnapshot, mat
     classes.push(r);
   });
   classes.sort((x, y) => y.sizeDelta - x.sizeDelta || y.countDelta - x.countDelta || compare(x.name, y.name) || compare(x.key, y.key));
-  return { classes, match: { matched: m.matched, renamed: m.renamed, stray: m.stray } };
+  const diff = { classes, match: { matched: m.matched, renamed: m.renamed, stray: m.stray } };
+  return { diff, rowOf: keys, rows, ...(removedFrom && { removedFrom }), ...(addedTo && { addedTo }) };
 }
 
 function compare(a: string, b: string): number {
