@@ -59,7 +59,9 @@ export interface CallOptions {
   onProgress?: (p: LoadProgress) => void;
 }
 
-const LONG_CALLS: ReadonlySet<Channel> = new Set(['snapshot.load', 'diff.classes', 'weak.report']);
+// A first call on a snapshot or a pair computes a whole-snapshot index (dominator tree, object match,
+// comparison, leak analysis): seconds to minutes on a 1 GB snapshot.
+const LONG_CALLS: ReadonlySet<Channel> = new Set(['snapshot.load', 'diff.classes', 'diff.instances', 'leaks.report', 'weak.report', 'dominators.tree', 'graph.subgraph']);
 const SHORT_TIMEOUT = 60_000;
 const LONG_TIMEOUT = 30 * 60_000;
 

@@ -2,13 +2,21 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { LoadedSnapshot } from '../analysis/snapshot.js';
 import { summarizeClasses, totalSize, type ClassSummary } from '../analysis/summary.js';
-import { diffSnapshots, type SnapshotDiff } from '../analysis/diff.js';
+import { classChanges, type ClassChanges, type SnapshotDiff } from '../analysis/diff.js';
+import { findLeaks, type LeakAnalysis } from '../analysis/leaks.js';
+import { assertComparable, matchSnapshots, type SnapshotMatch } from '../analysis/match.js';
+import { formatPath } from '../analysis/paths.js';
 import { weakReport } from '../analysis/weak.js';
 import type { WeakReport } from '../analysis/weak.js';
 import type { Channel, LoadProgress, Request, Response } from '../shared/contract.js';
-import type { ClassRow, ClassSort, InstanceRow, Page } from '../shared/dto.js';
+import type { ClassRow, ClassSort, Page } from '../shared/dto.js';
 import { LIMITS, parseRequest } from '../shared/schemas.js';
+import { SnapshotCache } from './cache.js';
+import { buildDominatorChildren, dominatorLevel, type DominatorChildren } from './dominator-tree.js';
 import { cut, retainerSubgraph, retainerTree } from './graph-queries.js';
+import { changedInstances, instancePage, instancesOf } from './instances.js';
+import { budgetsOf, ignorePatterns, leakReport } from './leak-report.js';
+import { overlaySubgraph } from './overlay.js';
 
 /** A well-formed snapshot id that names no loaded snapshot (closed, or never handed out). */
 export class UnknownSnapshotError extends Error {
@@ -23,22 +31,21 @@ export class UnknownSnapshotError extends Error {
 /** An object id or class key that is not in the snapshot. */
 export class NotFoundError extends Error {
   readonly field: string;
-  constructor(field: string, what: string) {
-    super(`${field}: ${what} is not in this snapshot`);
+  constructor(field: string, what: string, where = 'this snapshot') {
+    super(`${field}: ${what} is not in ${where}`);
     this.name = 'NotFoundError';
     this.field = field;
   }
 }
 
-/** Caches kept per snapshot; small (one entry per asked class, per view, per partner snapshot). */
+/** Caches kept per snapshot; small but for the dominator tree (8 bytes a node, built on first use). */
 interface Entry {
   snapshot: LoadedSnapshot;
   summary: ClassSummary[];
   view: { key: string; rows: ClassSummary[] } | undefined;
   classIndex: Map<string, number> | undefined;
   instances: Map<string, Uint32Array>;
-  diffs: Map<string, SnapshotDiff>;
-  weak: Map<string, WeakReport>;
+  dominatorChildren: DominatorChildren | undefined;
 }
 
 const MAX_CACHED_CLASSES = 16;
@@ -54,6 +61,14 @@ function page<T>(all: readonly T[], start: number, end: number): Page<T> {
  */
 export class Engine {
   private readonly snapshots = new Map<string, Entry>();
+  // Results over several snapshots, dropped with any of them (cache.ts). The ones holding arrays
+  // with an entry per node are kept for the last two pairs only; the others are small.
+  private readonly diffs = new SnapshotCache<SnapshotDiff>(64);
+  private readonly changes = new SnapshotCache<ClassChanges>(2);
+  private readonly matches = new SnapshotCache<SnapshotMatch>(2);
+  private readonly changedLists = new SnapshotCache<Uint32Array>(MAX_CACHED_CLASSES);
+  private readonly leaks = new SnapshotCache<LeakAnalysis>(8);
+  private readonly weak = new SnapshotCache<WeakReport>(16);
 
   /** Validates the request (RequestError naming the field), then answers it. */
   async handle(channel: unknown, raw: unknown, onProgress: (p: Omit<LoadProgress, 'callId'>) => void): Promise<unknown> {
@@ -64,7 +79,7 @@ export class Engine {
   private async dispatch(channel: Channel, request: unknown, onProgress: (p: Omit<LoadProgress, 'callId'>) => void): Promise<unknown> {
     switch (channel) {
       case 'snapshot.load': return this.load(request as Request<'snapshot.load'>, onProgress);
-      case 'snapshot.close': return { closed: this.snapshots.delete((request as Request<'snapshot.close'>).snapshotId) };
+      case 'snapshot.close': return this.close(request as Request<'snapshot.close'>);
       case 'summary.range': return this.summaryRange(request as Request<'summary.range'>);
       case 'class.instances': return this.classInstances(request as Request<'class.instances'>);
       case 'node.retainers': {
@@ -77,14 +92,18 @@ export class Engine {
         const s = this.get(r.snapshotId).snapshot;
         return s.retainerPath(this.ordinal(s, r.id)).map((step) => ({ ...step, name: cut(step.name), edge: step.edge === null ? null : cut(step.edge) })) satisfies Response<'node.path'>;
       }
-      case 'graph.subgraph': {
-        const r = request as Request<'graph.subgraph'>;
-        const s = this.get(r.snapshotId).snapshot;
-        return retainerSubgraph(s, this.ordinal(s, r.id), r.depth, r.maxNodes) satisfies Response<'graph.subgraph'>;
-      }
+      case 'graph.subgraph': return this.subgraph(request as Request<'graph.subgraph'>);
+      case 'dominators.tree': return this.dominatorTree(request as Request<'dominators.tree'>);
       case 'diff.classes': return this.diffClasses(request as Request<'diff.classes'>);
+      case 'diff.instances': return this.diffInstances(request as Request<'diff.instances'>);
+      case 'leaks.report': return this.leakReport(request as Request<'leaks.report'>);
       case 'weak.report': return this.weakReport(request as Request<'weak.report'>);
     }
+  }
+
+  private close({ snapshotId }: Request<'snapshot.close'>): Response<'snapshot.close'> {
+    for (const cache of [this.diffs, this.changes, this.matches, this.changedLists, this.leaks, this.weak]) cache.forget(snapshotId);
+    return { closed: this.snapshots.delete(snapshotId) };
   }
 
   private get(id: string, field = 'snapshotId'): Entry {
@@ -124,7 +143,7 @@ export class Engine {
     const summary = summarizeClasses(snapshot);
     onProgress({ phase: 'summary', done: steps.length + 1, total: steps.length + 1 });
     const snapshotId = randomBytes(16).toString('base64url');
-    this.snapshots.set(snapshotId, { snapshot, summary, view: undefined, classIndex: undefined, instances: new Map(), diffs: new Map(), weak: new Map() });
+    this.snapshots.set(snapshotId, { snapshot, summary, view: undefined, classIndex: undefined, instances: new Map(), dominatorChildren: undefined });
     return { snapshotId, nodes: snapshot.graph.nodeCount, edges: snapshot.graph.edgeCount, totalSize: totalSize(snapshot.graph) };
   }
 
@@ -163,38 +182,97 @@ export class Engine {
       if (entry.instances.size >= MAX_CACHED_CLASSES) entry.instances.delete(entry.instances.keys().next().value!);
       entry.instances.set(r.classKey, list);
     }
-    const end = Math.min(r.end, r.start + LIMITS.maxPage, list.length);
-    const rows: InstanceRow[] = [];
-    const g = s.graph;
-    for (let i = r.start; i < end; i++) {
-      const o = list[i]!;
-      rows.push({ id: g.nodeId[o]!, name: cut(g.nodeNameString(o)), selfSize: s.selfSize[o]!, retainedSize: s.retainedSize(o), distance: s.paths.distance[o]! });
-    }
-    return { total: list.length, start: r.start, rows };
+    return instancePage(s, list, r.start, r.end);
+  }
+
+  private subgraph(r: Request<'graph.subgraph'>): Response<'graph.subgraph'> {
+    const s = this.get(r.snapshotId).snapshot;
+    const o = this.ordinal(s, r.id);
+    if (r.baseId === undefined) return retainerSubgraph(s, o, r.depth, r.maxNodes);
+    const base = this.get(r.baseId, 'baseId').snapshot;
+    const m = this.match(r.baseId, r.snapshotId);
+    return overlaySubgraph(s, o, base, base.ordinalOf(r.id), m, r.depth, r.maxNodes);
+  }
+
+  private dominatorTree(r: Request<'dominators.tree'>): Response<'dominators.tree'> {
+    const entry = this.get(r.snapshotId);
+    const s = entry.snapshot;
+    const ordinal = r.id === undefined ? s.graph.rootOrdinal : this.ordinal(s, r.id);
+    entry.dominatorChildren ??= buildDominatorChildren(s);
+    return dominatorLevel(s, entry.dominatorChildren, {
+      ordinal, start: r.start, end: r.end, depth: r.depth ?? 1, childLimit: r.childLimit ?? LIMITS.defaultChildLimit,
+    });
+  }
+
+  /** The object match of two snapshots of one process (SnapshotMismatchError when they are not). */
+  private match(beforeId: string, afterId: string): SnapshotMatch {
+    const ids = [beforeId, afterId];
+    const hit = this.matches.get(ids);
+    if (hit) return hit;
+    const before = this.get(beforeId, 'beforeId').snapshot;
+    const after = this.get(afterId, 'afterId').snapshot;
+    const m = matchSnapshots(before, after);
+    assertComparable(before, after, m);
+    return this.matches.set(ids, m);
+  }
+
+  /** The Comparison with each object's row (for diff.instances); its summary also serves diff.classes. */
+  private classChanges(beforeId: string, afterId: string): ClassChanges {
+    const ids = [beforeId, afterId];
+    const hit = this.changes.get(ids);
+    if (hit) return hit;
+    const before = this.get(beforeId, 'beforeId').snapshot;
+    const after = this.get(afterId, 'afterId').snapshot;
+    const c = classChanges(before, after, { match: this.matches.get(ids), perObject: true });
+    this.diffs.set(ids, c.diff);
+    return this.changes.set(ids, c);
   }
 
   private diffClasses(r: Request<'diff.classes'>): Response<'diff.classes'> {
-    const before = this.get(r.beforeId, 'beforeId');
-    const after = this.get(r.afterId, 'afterId');
-    let diff = after.diffs.get(r.beforeId);
-    if (!diff) {
-      diff = diffSnapshots(before.snapshot, after.snapshot);
-      after.diffs.set(r.beforeId, diff);
-    }
+    this.get(r.beforeId, 'beforeId');
+    this.get(r.afterId, 'afterId');
+    const diff = this.diffs.get([r.beforeId, r.afterId]) ?? this.classChanges(r.beforeId, r.afterId).diff;
     return { ...page(diff.classes, r.start, r.end), matched: diff.match.matched };
+  }
+
+  private diffInstances(r: Request<'diff.instances'>): Response<'diff.instances'> {
+    const before = this.get(r.beforeId, 'beforeId').snapshot;
+    const after = this.get(r.afterId, 'afterId').snapshot;
+    const s = r.kind === 'added' ? after : before;
+    const ids = [r.beforeId, r.afterId];
+    const listKey = `${r.kind}\n${r.classKey}`;
+    let list = this.changedLists.get(ids, listKey);
+    if (!list) {
+      const changes = this.classChanges(r.beforeId, r.afterId);
+      const row = changes.rowOf.get(r.classKey);
+      if (row === undefined) throw new NotFoundError('classKey', `class ${JSON.stringify(cut(r.classKey))}`, 'either snapshot');
+      list = this.changedLists.set(ids, changedInstances(changes, row, r.kind, s), listKey);
+    }
+    return instancePage(s, list, r.start, r.end);
+  }
+
+  private leakReport(r: Request<'leaks.report'>): Response<'leaks.report'> {
+    const baseline = this.get(r.baselineId, 'baselineId').snapshot;
+    const target = this.get(r.targetId, 'targetId').snapshot;
+    const final = this.get(r.finalId, 'finalId').snapshot;
+    const budgets = budgetsOf(r.budgets);
+    const ids = [r.baselineId, r.targetId, r.finalId];
+    const ignoreKey = JSON.stringify(budgets.ignoreClass);
+    const analysis = this.leaks.get(ids, ignoreKey)
+      ?? this.leaks.set(ids, findLeaks(baseline, target, final, { ignoreClass: ignorePatterns(budgets) }), ignoreKey);
+    return leakReport(analysis, budgets, r.start, r.end);
   }
 
   private weakReport(r: Request<'weak.report'>): Response<'weak.report'> {
     const entry = this.get(r.snapshotId);
     const after = r.afterId === undefined ? undefined : this.get(r.afterId, 'afterId');
-    const key = r.afterId ?? '';
-    let report = entry.weak.get(key);
-    if (!report) {
-      report = weakReport(entry.snapshot, after?.snapshot);
-      entry.weak.set(key, report);
-    }
+    const ids = r.afterId === undefined ? [r.snapshotId] : [r.snapshotId, r.afterId];
+    const report = this.weak.get(ids) ?? this.weak.set(ids, weakReport(entry.snapshot, after?.snapshot));
+    const p = page(report.targets, r.start, r.end);
     return {
-      ...page(report.targets, r.start, r.end),
+      ...p,
+      // The Weak view groups kept targets by what keeps them: the path's shape, computed per page.
+      rows: p.rows.map((t) => ({ ...t, shape: t.retainerPath.length === 0 ? '' : formatPath(t.retainerPath, { shape: true }) })),
       counts: report.counts,
       shells: report.shells.slice(0, LIMITS.maxShells),
       shellCount: report.shells.length,
@@ -204,18 +282,4 @@ export class Engine {
 
 function toClassRow(c: ClassSummary): ClassRow {
   return { key: c.key, name: cut(c.name), count: c.count, selfSize: c.selfSize, retainedSize: c.retainedSize };
-}
-
-/** Ordinals of the class's counted objects (adjusted size > 0, as in the Summary), largest retained size first. */
-function instancesOf(s: LoadedSnapshot, c: number): Uint32Array {
-  const { classOf } = s.classes;
-  const self = s.selfSize;
-  let n = 0;
-  for (let o = 0; o < classOf.length; o++) if (classOf[o] === c && self[o]! > 0) n++;
-  const list = new Uint32Array(n);
-  n = 0;
-  for (let o = 0; o < classOf.length; o++) if (classOf[o] === c && self[o]! > 0) list[n++] = o;
-  const retained = s.dominators.retainedSize;
-  const ids = s.graph.nodeId;
-  return list.sort((a, b) => retained[b]! - retained[a]! || ids[a]! - ids[b]!);
 }

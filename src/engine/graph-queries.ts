@@ -71,49 +71,76 @@ export function retainerTree(s: LoadedSnapshot, ordinal: number, depth: number, 
   return top;
 }
 
+/** A retainer subgraph by ordinal, before it becomes DTOs (overlay.ts merges two of them). */
+export interface CollectedSubgraph {
+  /** Breadth first from the object: ordinals[0] is the object itself. */
+  ordinals: number[];
+  /** Hops from the object, per entry of `ordinals`. */
+  levels: number[];
+  /** Edges `from → to` (ordinals) with the edge index and whether it retains. */
+  links: { from: number; to: number; edge: number; retaining: boolean }[];
+  truncated: boolean;
+}
+
 /**
  * The object and its retainers out to `depth` hops toward the roots, breadth first, at most
  * `maxNodes` nodes and 4 × maxNodes links (one array can hold the same object a million times).
  * Links between nodes already in the graph are kept, so cycles show.
  */
-export function retainerSubgraph(s: LoadedSnapshot, ordinal: number, depth: number, maxNodes: number): { nodes: GraphNode[]; links: GraphLink[]; truncated: boolean } {
+export function collectSubgraph(s: LoadedSnapshot, ordinal: number, depth: number, maxNodes: number): CollectedSubgraph {
   const g = s.graph;
-  const index = new Map<number, number>(); // ordinal → position in nodes; at most maxNodes entries
-  const nodes: GraphNode[] = [];
-  const links: GraphLink[] = [];
+  const seen = new Set<number>([ordinal]); // at most maxNodes entries
+  const out: CollectedSubgraph = { ordinals: [ordinal], levels: [0], links: [], truncated: false };
   const maxLinks = maxNodes * 4;
-  let truncated = false;
-  const add = (o: number) => {
-    index.set(o, nodes.length);
-    nodes.push({
-      id: g.nodeId[o]!, name: cut(s.className(o)), type: g.nodeTypeName(o),
-      selfSize: s.selfSize[o]!, retainedSize: s.retainedSize(o), distance: s.paths.distance[o]!,
-    });
-  };
-  add(ordinal);
   let frontier = [ordinal];
   for (let level = 0; level < depth && frontier.length > 0; level++) {
     const next: number[] = [];
     for (const o of frontier) {
       for (const slot of sortedRetainerSlots(s, o)) {
         const from = g.retainerNode[slot]!;
-        if (!index.has(from)) {
-          if (nodes.length >= maxNodes) {
-            truncated = true;
+        if (!seen.has(from)) {
+          if (out.ordinals.length >= maxNodes) {
+            out.truncated = true;
             continue;
           }
-          add(from);
+          seen.add(from);
+          out.ordinals.push(from);
+          out.levels.push(level + 1);
           next.push(from);
         }
-        if (links.length >= maxLinks) {
-          truncated = true;
+        if (out.links.length >= maxLinks) {
+          out.truncated = true;
           break;
         }
-        const e = g.retainerEdge(slot);
-        links.push({ source: g.nodeId[from]!, target: g.nodeId[o]!, edge: cut(g.edgeNameString(e)), edgeType: g.edgeTypeName(e), retaining: g.isRetainingSlot(slot) });
+        out.links.push({ from, to: o, edge: g.retainerEdge(slot), retaining: g.isRetainingSlot(slot) });
       }
     }
     frontier = next;
   }
-  return { nodes, links, truncated };
+  return out;
+}
+
+export function graphNode(s: LoadedSnapshot, o: number): GraphNode {
+  const g = s.graph;
+  return {
+    id: g.nodeId[o]!, name: cut(s.className(o)), type: g.nodeTypeName(o),
+    selfSize: s.selfSize[o]!, retainedSize: s.retainedSize(o), distance: s.paths.distance[o]!,
+  };
+}
+
+/** A link as it crosses the wire; `ephemeron` only on the WeakMap entry edges (key or table to value, FACTS §3). */
+export function graphLink(s: LoadedSnapshot, link: CollectedSubgraph['links'][number]): GraphLink {
+  const g = s.graph;
+  const e = link.edge;
+  const out: GraphLink = {
+    source: g.nodeId[link.from]!, target: g.nodeId[link.to]!, edge: cut(g.edgeNameString(e)), edgeType: g.edgeTypeName(e), retaining: link.retaining,
+  };
+  if (g.edgeType[e] === g.edgeTypes.internal && g.ephemeronEdge(g.edgeName[e]!)) out.ephemeron = true;
+  return out;
+}
+
+/** collectSubgraph as DTOs. */
+export function retainerSubgraph(s: LoadedSnapshot, ordinal: number, depth: number, maxNodes: number): { nodes: GraphNode[]; links: GraphLink[]; truncated: boolean } {
+  const c = collectSubgraph(s, ordinal, depth, maxNodes);
+  return { nodes: c.ordinals.map((o) => graphNode(s, o)), links: c.links.map((l) => graphLink(s, l)), truncated: c.truncated };
 }

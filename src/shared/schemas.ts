@@ -15,6 +15,14 @@ export const LIMITS = {
   maxSubgraphDepth: 20,
   maxSubgraphNodes: 2000,
   maxShells: 100,
+  /** dominators.tree: levels of nesting, dominees per nested node (default 20), nodes in one answer. */
+  maxDominatorDepth: 4,
+  maxChildLimit: 50,
+  defaultChildLimit: 20,
+  maxDominatorNodes: 10_000,
+  /** leaks.report: `--ignore-class` patterns in one request, and the length of each. */
+  maxIgnoreClasses: 100,
+  maxPatternLength: 1000,
 } as const;
 
 /** What the engine hands out: 22 base64url characters (16 random bytes). Anything else, `../x` included, is refused here. */
@@ -26,6 +34,15 @@ const nodeId = z.number().int().nonnegative().max(0xffffffff);
 const range = { start: count, end: count };
 const checkRange = (r: { start: number; end: number }) => r.end >= r.start;
 const rangeIssue = { message: 'end must not be less than start', path: ['end'] };
+
+/** A `--ignore-class` pattern: compiled here as the CLI compiles it (`new RegExp(source)`), so a bad one names its index. */
+const regexSource = z.string().max(LIMITS.maxPatternLength).superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
+  }
+});
 
 const schemas: { [C in Channel]: z.ZodType<Request<C>> } = {
   'snapshot.load': z.strictObject({ path: z.string().min(1).max(4096) }),
@@ -49,7 +66,33 @@ const schemas: { [C in Channel]: z.ZodType<Request<C>> } = {
     id: nodeId,
     depth: z.number().int().min(0).max(LIMITS.maxSubgraphDepth),
     maxNodes: z.number().int().min(1).max(LIMITS.maxSubgraphNodes),
+    baseId: snapshotId.optional(),
   }),
+  'dominators.tree': z.strictObject({
+    snapshotId,
+    id: nodeId.optional(),
+    ...range,
+    depth: z.number().int().min(1).max(LIMITS.maxDominatorDepth).optional(),
+    childLimit: z.number().int().min(1).max(LIMITS.maxChildLimit).optional(),
+  }).refine(checkRange, rangeIssue),
+  'diff.instances': z.strictObject({
+    beforeId: snapshotId,
+    afterId: snapshotId,
+    classKey: z.string().max(100_000),
+    kind: z.enum(['added', 'removed']),
+    ...range,
+  }).refine(checkRange, rangeIssue),
+  'leaks.report': z.strictObject({
+    baselineId: snapshotId,
+    targetId: snapshotId,
+    finalId: snapshotId,
+    budgets: z.strictObject({
+      maxLeakedBytes: count.optional(),
+      maxLeakedObjects: count.optional(),
+      ignoreClass: z.array(regexSource).max(LIMITS.maxIgnoreClasses).optional(),
+    }).optional(),
+    ...range,
+  }).refine(checkRange, rangeIssue),
   'diff.classes': z.strictObject({ beforeId: snapshotId, afterId: snapshotId, ...range }).refine(checkRange, rangeIssue),
   'weak.report': z.strictObject({ snapshotId, afterId: snapshotId.optional(), ...range }).refine(checkRange, rangeIssue),
 };
