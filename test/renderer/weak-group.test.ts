@@ -14,7 +14,8 @@ import { weakReport, type WeakReport } from '../../src/analysis/weak.js';
 import { renderWeakText } from '../../src/cli/weak-text.js';
 import type { WeakTargetRow } from '../../src/shared/contract.js';
 import { groupShells, groupTargets, kindOf, statusOf, type Grouped } from '../../renderer/views/weak/group.js';
-import { clip, formatBytes } from '../../renderer/views/weak/text.js';
+import { clip } from '../../renderer/views/weak/text.js';
+import { formatBytes } from '../../src/cli/format.js';
 import { WeakWorld } from '../helpers/weak-world.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'heapscope-renderer-weak-'));

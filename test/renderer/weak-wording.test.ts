@@ -10,7 +10,7 @@ import { weakReport } from '../../src/analysis/weak.js';
 import { renderWeakText } from '../../src/cli/weak-text.js';
 import { groupTargets, kindOf, STATUS_ORDER } from '../../renderer/views/weak/group.js';
 import { chainItems, chainText, edgeLabel, HEAD_STEPS, shapeKey, shapeLine, stepLabel, TAIL_STEPS } from '../../renderer/views/weak/path.js';
-import { clip, formatBytes, oneLine } from '../../renderer/views/weak/text.js';
+import { clip, oneLine } from '../../renderer/views/weak/text.js';
 import { causeLabel, lastLink, shellAdvice, shellGrowth, STATUS_LEGEND, whyKept } from '../../renderer/views/weak/wording.js';
 import type { ShellCluster } from '../../renderer/views/weak/group.js';
 
@@ -117,9 +117,6 @@ describe('paths for the panel', () => {
     const long = Array.from({ length: 15 }, (_, i) => `t${i}`).join(' → ');
     expect(shapeLine(long)).toBe('t0 → … → t8 → t9 → t10 → t11 → t12 → t13 → t14');
     expect(shapeLine('a → b')).toBe('a → b');
-    expect(formatBytes(999)).toBe('999 B');
-    expect(formatBytes(36_123)).toBe('36 kB');
-    expect(formatBytes(1_900)).toBe('1.9 kB');
     expect(oneLine('a\nb\u0007')).toBe('a\\nb\uFFFD');
     expect(clip('x'.repeat(100), 10)).toBe(`${'x'.repeat(9)}…`);
   });

@@ -16,20 +16,6 @@ export function clip(s: string, max = 60): string {
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
-/** Byte units as DevTools and the CLI print them: 1 kB = 1000 B. */
-export function formatBytes(n: number): string {
-  const abs = Math.abs(n);
-  if (abs < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n / 1000;
-  let u = 0;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toFixed(Math.abs(v) < 10 ? 1 : 0)} ${units[u]}`;
-}
-
 export function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
