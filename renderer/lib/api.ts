@@ -3,34 +3,25 @@
  * today, the Electron preload bridge later. Views call `api.call(channel, request)` with the
  * types of src/shared/contract.ts (UiApi) and subscribe to UiEvents with `api.on`.
  *
- * Interface fixed here; the implementation may grow (reconnects, upload progress) but keeps these
- * names and signatures, which every view codes against.
+ * Interface fixed here (types.ts holds it so the DOM-free WebSocket client can implement it); the
+ * implementation may grow but keeps these names and signatures, which every view codes against.
  */
-import type {
-  ErrorDto, SnapshotId, SnapshotMeta, UiChannel, UiEventName, UiEvents, UiRequest, UiResponse,
-} from '../../src/shared/contract.js';
+import { uploadSnapshot } from './upload.js';
+import type { HeapscopeApi } from './types.js';
+import { WsApi, type SocketLike } from './ws-api.js';
 
-/** An error the host answered with (ErrorDto rebuilt), or a transport failure (`name` = 'ConnectionError'). */
-export class ApiError extends Error {
-  readonly dto: ErrorDto;
-  constructor(dto: ErrorDto) {
-    super(dto.message);
-    this.name = dto.name;
-    this.dto = dto;
-  }
-}
+export { ApiError } from './errors.js';
+export type { ConnectionState, HeapscopeApi } from './types.js';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/** The host puts a random token in the dashboard's URL; every request carries it back. */
+const token = new URLSearchParams(location.search).get('token') ?? '';
+const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 
-export interface HeapscopeApi {
-  /** One call of the UiApi contract; rejects with ApiError. */
-  call<C extends UiChannel>(channel: C, request: UiRequest<C>): Promise<UiResponse<C>>;
-  /** Subscribes to a host event; returns the unsubscribe function. */
-  on<E extends UiEventName>(event: E, fn: (data: UiEvents[E]) => void): () => void;
-  /** Uploads a .heapsnapshot(.gz) file into the store; `onProgress(sentBytes, totalBytes)`. */
-  importSnapshot(file: File, onProgress?: (sent: number, total: number) => void): Promise<SnapshotMeta>;
-  /** A URL that downloads the stored file (token included; same origin). */
-  exportUrl(snapshotId: SnapshotId): string;
-  /** Connection state changes (the banner shows `closed`). */
-  onConnection(fn: (state: ConnectionState) => void): () => void;
-}
+export const api: HeapscopeApi = new WsApi({
+  url: `${scheme}://${location.host}/api/ws?token=${encodeURIComponent(token)}`,
+  // The DOM's handler types name WebSocket's own event classes; SocketLike only needs `data`.
+  connect: (url) => new WebSocket(url) as unknown as SocketLike,
+  importSnapshot: (file, onProgress) => uploadSnapshot(token, file, onProgress),
+  exportUrl: (snapshotId) =>
+    `/api/snapshots/${encodeURIComponent(snapshotId)}/file?token=${encodeURIComponent(token)}`,
+});
