@@ -189,3 +189,17 @@ describe('leaks.report', () => {
     expect(await failure('leaks.report', { baselineId: ids.baseline, targetId: ids.target, finalId: 'F'.repeat(22), start: 0, end: 10 })).toMatchObject({ name: 'UnknownSnapshotError', field: 'finalId' });
   });
 });
+
+describe('closing a snapshot', () => {
+  it('drops what was computed from it: later calls on it fail instead of answering from a cache', async () => {
+    const final = (await engine.call('snapshot.load', { path: file('final') })).snapshotId;
+    const request = { baselineId: ids.baseline, targetId: ids.target, finalId: final, start: 0, end: 1 };
+    expect((await engine.call('leaks.report', request)).total).toBeGreaterThan(0);
+    const diff = { beforeId: ids.target, afterId: final, classKey: ',Array', kind: 'removed', start: 0, end: 1 } as const;
+    await engine.call('diff.instances', diff);
+    expect(await engine.call('snapshot.close', { snapshotId: final })).toEqual({ closed: true });
+    expect(await failure('leaks.report', request)).toMatchObject({ name: 'UnknownSnapshotError', field: 'finalId' });
+    expect(await failure('diff.instances', diff)).toMatchObject({ name: 'UnknownSnapshotError', field: 'afterId' });
+    expect(await failure('diff.classes', { beforeId: ids.target, afterId: final, start: 0, end: 1 })).toMatchObject({ name: 'UnknownSnapshotError', field: 'afterId' });
+  });
+});
