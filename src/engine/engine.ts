@@ -191,7 +191,8 @@ export class Engine {
     if (r.baseId === undefined) return retainerSubgraph(s, o, r.depth, r.maxNodes);
     const base = this.get(r.baseId, 'baseId').snapshot;
     const m = this.match(r.baseId, r.snapshotId);
-    return overlaySubgraph(s, o, base, base.ordinalOf(r.id), m, r.depth, r.maxNodes);
+    // The same object in the base by the match, not by id alone: embedder nodes change ids.
+    return overlaySubgraph(s, o, base, m.beforeOf[o]!, m, r.depth, r.maxNodes);
   }
 
   private dominatorTree(r: Request<'dominators.tree'>): Response<'dominators.tree'> {

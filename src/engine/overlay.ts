@@ -14,7 +14,8 @@ type Subgraph = Response<'graph.subgraph'>;
  * "The same node" is the match of analysis/match.ts (`m`, base → current): same id, type and
  * name, and the even-id embedder nodes that V8 renumbers in every snapshot paired by name, so the
  * roots' `Node / …` nodes do not show up as churn. Links are the same when their ends are and their
- * edge names are. `ordinalInBase` is -1 when the object is new: then everything is `added`.
+ * edge names are. `ordinalInBase` is the object in `base` by that match, -1 when it is new (then
+ * everything is `added`).
  *
  * Both subgraphs are breadth first from the object; the merged nodes are taken level by level (the
  * current graph's first within a level) up to `maxNodes`, so a cut drops the farthest retainers of
