@@ -5,6 +5,9 @@ import { registerDiff } from './diff.js';
 import { registerWeak } from './weak.js';
 import { registerLeaks } from './leaks.js';
 import { registerCheck } from './check.js';
+import { registerServe } from './serve.js';
+import { registerRun } from './run.js';
+import { registerDemo } from './demo.js';
 
 /** Every subcommand, one file each; add new ones here. */
 export function registerCommands(program: Command): void {
@@ -14,4 +17,7 @@ export function registerCommands(program: Command): void {
   registerWeak(program);
   registerLeaks(program);
   registerCheck(program);
+  registerServe(program);
+  registerRun(program);
+  registerDemo(program);
 }

@@ -15,7 +15,8 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerCommands(program);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    // `heapscope` alone is the demo (CONTRACT.md "Commands"): the README's first command shows something.
+    await program.parseAsync(argv.length === 0 ? ['demo'] : argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (err) {
     return reportError(err);
