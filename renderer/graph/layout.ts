@@ -52,9 +52,21 @@ export function createLayoutJob(input: LayoutInput): LayoutJob {
   const seed = seedLayout(input);
   const xy = seed.xy.slice();
   const nodes: SimNode[] = input.nodes.map((d, i) => ({ index: i, radius: d.radius, x: xy[2 * i], y: xy[2 * i + 1] }));
-  const links: SimulationLinkDatum<SimNode>[] = [];
+  interface SimLink extends SimulationLinkDatum<SimNode> {
+    length: number;
+    strength: number;
+  }
+  const links: SimLink[] = [];
   for (let k = 0; k < input.links.length; k += 2) {
-    if (input.links[k] !== input.links[k + 1]) links.push({ source: input.links[k]!, target: input.links[k + 1]! });
+    const a = input.links[k]!;
+    const b = input.links[k + 1]!;
+    if (a === b) continue;
+    // A link wants the length it has in the seed, so the refinement relaxes the seed rather than
+    // folding it. Links that skip layers (a cycle back toward the roots, a far retainer) pull
+    // weakly, or they would drag a whole row out of its place.
+    const span = Math.abs(seed.layers[a]! - seed.layers[b]!);
+    const length = Math.hypot(xy[2 * a]! - xy[2 * b]!, xy[2 * a + 1]! - xy[2 * b + 1]!);
+    links.push({ source: a, target: b, length: Math.min(Math.max(length, 30), 4 * GEOMETRY.layerGap), strength: span <= 1 ? 0.15 : 0.02 });
   }
   const totalTicks = n <= 1 ? 0 : ticksFor(n);
   // Mostly known nodes: a gentle nudge, or the part the user was looking at would jump.
@@ -64,7 +76,7 @@ export function createLayoutJob(input: LayoutInput): LayoutJob {
     .alpha(alpha)
     .alphaMin(ALPHA_MIN)
     .alphaDecay(totalTicks > 0 ? 1 - Math.pow(ALPHA_MIN / alpha, 1 / totalTicks) : 1)
-    .force('link', forceLink<SimNode, SimulationLinkDatum<SimNode>>(links).distance(GEOMETRY.layerGap * 0.6).strength(0.15))
+    .force('link', forceLink<SimNode, SimLink>(links).distance((l) => l.length).strength((l) => l.strength))
     .force('charge', forceManyBody<SimNode>().strength(-40).distanceMax(GEOMETRY.layerGap * 3).theta(thetaFor(n)))
     .force('collide', forceCollide<SimNode>((d) => d.radius + 3).strength(0.7))
     .force('x', forceX<SimNode>((d) => seed.targetX[d.index]!).strength(0.03))
