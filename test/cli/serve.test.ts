@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, runCli } from '../helpers/cli.js';
-import { fixturesDir, repoRoot, targetsDir } from '../helpers/target.js';
+import { fixturesDir, repoRoot, startTarget, targetsDir } from '../helpers/target.js';
 import { Client, http, tempDir } from '../host/harness.js';
 
 const baselineGz = path.join(fixturesDir, 'snapshots', 'listener-leak-baseline.heapsnapshot.gz');
@@ -140,6 +140,25 @@ describe('heapscope serve', () => {
     const missing = await runCli(['serve', path.join(dir, 'nope.heapsnapshot'), '--no-open', '--dir', dir], { env: HEADLESS });
     expect(missing.code).toBe(5);
     expect(missing.stderr).toContain('no such file or directory');
+  });
+
+  it('attaches --attach targets before serving, and refuses an unreachable one with exit 3', async () => {
+    const dir = await storeDir();
+    const t = await startTarget('idle.mjs');
+    try {
+      const d = await dashboard(['serve', '--no-open', '--dir', dir, '--attach', String(t.port)]);
+      expect(d.stderr).toContain(`attached to 127.0.0.1:${t.port}`);
+      const c = await d.connect();
+      const { targets } = await c.call('session.state', {});
+      expect(targets).toEqual([expect.objectContaining({ address: `127.0.0.1:${t.port}`, state: 'attached', started: false })]);
+      expect(await d.stop()).toBe(0);
+      expect(t.exited).toBe(false); // detached, not killed
+    } finally {
+      await t.stop();
+    }
+    const r = await runCli(['serve', '--no-open', '--dir', dir, '--attach', '127.0.0.1:1'], { env: HEADLESS });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
   });
 
   it('rejects a bad --port as a usage error', async () => {
