@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
   base: './',
-  plugins: [svelte({ emitCss: true, compilerOptions: { css: 'external' } })],
+  plugins: [svelte({ configFile: false, emitCss: true, compilerOptions: { css: 'external' } })],
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
     emptyOutDir: true,
