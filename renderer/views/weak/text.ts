@@ -6,7 +6,6 @@
 
 /** Control characters (newlines, terminal escapes, bidi-free C1) become visible escapes or U+FFFD, as the CLI prints them. */
 export function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\uFFFD'));
 }
 
