@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startProgram, type StartedProgram } from '../host/session/program.js';
+import { ProgramStartError, startProgram, type StartedProgram } from '../host/session/program.js';
 import { addDashboardOptions, note, runDashboard, type DashboardFlags } from './serve.js';
 
 /** `heapscope run [--port N] [--dir DIR] [--no-open] [--] COMMAND...` */
@@ -35,10 +35,18 @@ Examples:
           started = await startProgram(command);
           note(`started ${started.title} (pid ${started.pid})`);
           const p = started;
+          let dto;
+          try {
+            dto = await session.attach(p.wsUrl, { started: { child: p.child, title: p.title } });
+          } catch (err) {
+            // An inspector that refuses us moments after opening usually means the program is ending.
+            const ended = await Promise.race([p.exited, new Promise<undefined>((r) => setTimeout(r, 1000, undefined))]);
+            if (!ended) throw err;
+            throw new ProgramStartError(`${p.title} exited (${ended.signal ? `killed by ${ended.signal}` : `code ${ended.code}`}) before heapscope could attach`);
+          }
           void p.exited.then(({ code, signal }) => {
             if (!stopping) note(`the program exited (${signal ? `killed by ${signal}` : `code ${code}`}); the dashboard keeps running`);
           });
-          const dto = await session.attach(p.wsUrl, { started: { child: p.child, title: p.title } });
           note(`attached to ${dto.address}`);
         },
         async cleanup() {

@@ -215,7 +215,8 @@ describe('heapscope run', () => {
     expect(missing.stderr).toContain('command not found');
     const quick = await runCli(['run', '--no-open', '--', 'node', '-e', 'process.exit(3)'], { env: HEADLESS });
     expect(quick.code).toBe(3);
-    expect(quick.stderr).toMatch(/exited \(code 3\)/);
+    expect(quick.stderr).toMatch(/exited \(code 3\) before heapscope could attach/);
+    expect(quick.stderr).not.toContain('keeps running');
   });
 });
 
