@@ -3,7 +3,7 @@
  * (src/cli/weak-text.ts): sections by holder kind and status, and inside a section one group per
  * class and path shape, largest retained size first. Pure: the view feeds it the pages loaded so far.
  */
-import type { PathStep, WeakShellGroupDto, WeakTargetRow } from '../../../src/shared/contract.js';
+import type { PathStep, WeakCounts, WeakShellGroupDto, WeakTargetRow } from '../../../src/shared/contract.js';
 import { shapeKey } from './path.js';
 
 export const KINDS = ['WeakRef', 'WeakMap', 'WeakSet', 'FinalizationRegistry'] as const;
@@ -87,6 +87,23 @@ export function groupTargets(targets: readonly WeakTargetRow[], options: { paire
     || STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status));
   for (const s of list) s.groups.sort((a, b) => b.retainedSize - a.retainedSize || b.targets.length - a.targets.length);
   return { sections: list, hidden };
+}
+
+/**
+ * Counts of the targets shown (Node's own left out unless asked for), as the CLI's headline counts
+ * what it prints; valid once every page is loaded (the engine's counts cover Node's own too).
+ */
+export function shownCounts(targets: readonly WeakTargetRow[], showInternal: boolean): WeakCounts & { hidden: number } {
+  const counts = { strong: 0, 'weak-only': 0, released: 0, kept: 0, new: 0, hidden: 0 };
+  for (const t of targets) {
+    if (t.internal && !showInternal) {
+      counts.hidden++;
+      continue;
+    }
+    counts[t.reachability]++;
+    if (t.status) counts[t.status]++;
+  }
+  return counts;
 }
 
 /** Holders of one class, reached by one path shape and holding their dead WeakRefs the same way (the CLI's shell lines). */
