@@ -65,12 +65,19 @@ export interface CutText {
  * ellipsis, the tooltip at most `titleMax`. Rendered as text only, never as markup.
  */
 export function cut(value: string, max = 200, titleMax = 1000): CutText {
-  // Newlines and tabs would break a one-line row; show them as visible escapes.
+  // Newlines and tabs would break a one-line row, other control characters are invisible: show
+  // them as escapes. (Bidi overrides stay: the cell isolates them, see components/Name.svelte.)
   const flat = value.length > titleMax * 2 ? value.slice(0, titleMax * 2) : value;
-  const oneLine = flat.replace(/\r\n|[\r\n\t]/g, (m) => (m === '\t' ? '\\t' : '\\n'));
+  const oneLine = flat.replace(/\r\n|[\u0000-\u001f\u007f-\u009f]/g, escapeControl);
   const text = oneLine.length > max ? oneLine.slice(0, max - 1) + '\u2026' : oneLine;
   const title = flat.length > titleMax ? flat.slice(0, titleMax - 1) + '\u2026' : flat;
   return { text, title };
+}
+
+function escapeControl(m: string): string {
+  if (m === '\t') return '\\t';
+  if (m === '\n' || m === '\r' || m === '\r\n') return '\\n';
+  return `\\x${m.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
 /** An edge as DevTools writes it: `[3]` for elements, the name otherwise. */

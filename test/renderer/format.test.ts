@@ -72,7 +72,9 @@ describe('cutting hostile heap strings', () => {
     expect(title.endsWith('\u2026')).toBe(true);
     expect(long.startsWith(text.slice(0, 199))).toBe(true);
   });
-  it('shows line breaks and tabs as escapes so a row stays one line', () => {
+  it('shows line breaks, tabs and other control characters as escapes so a row stays one line', () => {
     expect(cut('a\nb\r\nc\td').text).toBe('a\\nb\\nc\\td');
+    expect(cut('esc\u001b[31mred\u0000\u0085').text).toBe('esc\\x1b[31mred\\x00\\x85');
+    expect(cut('\u202eevil').text).toBe('\u202eevil');
   });
 });
