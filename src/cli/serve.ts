@@ -46,12 +46,20 @@ export async function runDashboard(flags: DashboardFlags, run: DashboardRun): Pr
   process.on('SIGTERM', onSignal);
   let session: HostSession | undefined;
   let web: WebHost | undefined;
+  let prepared: Promise<void> | undefined;
   try {
     const store = await SnapshotStore.open(run.dir ?? flags.dir ?? defaultStoreDir());
     note(`snapshots are stored in ${store.dir}`);
     session = await HostSession.start({ store });
-    await run.prepare(session, stop.signal);
-    if (stop.signal.aborted) return;
+    // A signal during a long load or capture stops at once: closing the session below ends them.
+    const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    prepared = run.prepare(session, stop.signal);
+    prepared.catch(() => {});
+    await Promise.race([prepared, aborted]);
+    if (stop.signal.aborted) {
+      note(`stopped (${stoppedBy}) before serving`);
+      return;
+    }
     web = await WebHost.start({ session, port: flags.port });
     process.stdout.write(`heapscope dashboard: ${web.url}\n`);
     if (flags.open !== false) {
@@ -59,7 +67,7 @@ export async function runDashboard(flags: DashboardFlags, run: DashboardRun): Pr
       note(browser ? `opened the dashboard with ${browser}` : 'no display or browser found: open the URL above');
     }
     note('serving; Ctrl-C stops');
-    if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    await aborted;
     note(`stopping (${stoppedBy})`);
   } catch (err) {
     throw asCliError(err);
@@ -68,6 +76,9 @@ export async function runDashboard(flags: DashboardFlags, run: DashboardRun): Pr
     process.off('SIGTERM', onSignal);
     await web?.close();
     await session?.close();
+    // Interrupted, `prepare` may still be starting a program that cleanup must stop: let it settle
+    // (with the session closed, whatever it waits for ends within seconds).
+    await prepared?.catch(() => {});
     await run.cleanup?.();
   }
 }

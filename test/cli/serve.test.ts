@@ -223,7 +223,7 @@ describe('heapscope run', () => {
 describe('heapscope demo', () => {
   it('`heapscope` alone runs the demo: three snapshots of one session in which leaks.report finds the leaks', async () => {
     const d = await dashboard([], 120_000);
-    expect(d.stderr).toContain('no display or browser found');
+    await waitUntil(() => d.stderr.includes('no display or browser found'), 'the note that no browser was opened');
     const c = await d.connect();
     const state = await c.call('session.state', {});
     expect(state.snapshots.map((s) => s.name)).toEqual(['baseline', 'target', 'final']);
@@ -263,6 +263,7 @@ describe('heapscope demo', () => {
   it('`heapscope demo --dir DIR` keeps its snapshots', async () => {
     const dir = await storeDir();
     const d = await dashboard(['demo', '--no-open', '--dir', dir], 120_000);
+    await waitUntil(() => d.stderr.includes('serving'), 'the serving note');
     expect(d.stderr).not.toContain('no display or browser found');
     expect(await d.stop()).toBe(0);
     const files = await readdir(dir);
