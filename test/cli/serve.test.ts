@@ -37,8 +37,12 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   for (const child of running.splice(0)) {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
+      // SIGTERM first: the CLI then stops the program it started; SIGKILL would orphan it.
+      const exit = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(timer);
     }
   }
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
