@@ -40,6 +40,11 @@ export class LayoutClient {
     return worker;
   }
 
+  /** Starts the worker ahead of the first layout, so its module load is not part of a first frame. */
+  warm(): void {
+    this.ensure();
+  }
+
   /** Starts laying out `input`, superseding any running layout; returns the request id frames carry. */
   layout(input: LayoutInput, callbacks: LayoutCallbacks): number {
     const worker = this.ensure();

@@ -6,8 +6,9 @@
  * A graph seen for the first time is laid out in rows by layer, each row ordered by the spanning
  * tree's preorder, very wide layers wrapped onto several rows, the selected object at (0, 0). When
  * the view already shows some of the nodes (the graph grew, or a neighbour was re-centred), those
- * keep their positions exactly and each new node is put next to the node through which the walk
- * reached it, so the picture on screen stays where the eye left it.
+ * keep their positions exactly, so the picture on screen stays where the eye left it; each new node
+ * is put next to the node through which the walk reached it, or, when most nodes are new, in the
+ * fresh rows lined up with the old picture.
  */
 import { assignLayers, preorder, spanningTree } from './layers.js';
 import type { LayoutInput } from './protocol.js';
@@ -53,6 +54,7 @@ export function seedLayout(input: LayoutInput): Seed {
   }
   const fresh = freshRows(n, layers, tree.parent, tree.order, input.focus);
   if (reused === 0) xy.set(fresh);
+  else if (n - reused > reused) placeByFreshRows(xy, placed, fresh, input.focus);
   else placeAroundAnchors(xy, placed, fresh, layers, tree.parent, tree.order, input.links);
   return { xy, targetX: everyOther(xy, 0), targetY: everyOther(xy, 1), layers, reused };
 }
@@ -63,19 +65,36 @@ function everyOther(xy: Float32Array, offset: number): Float32Array {
   return out;
 }
 
+/** A row of at most this many nodes counts as thin (see the gap in freshRows). */
+const CHAIN_ROW = 2;
+
 /** Rows by layer, top (roots) to bottom, the focus moved to the origin. */
 export function freshRows(n: number, layers: Int32Array, parent: Int32Array, order: Int32Array, focus: number): Float32Array {
   const xy = new Float32Array(2 * n);
   if (n === 0) return xy;
   const rank = preorder(parent, order);
   const sorted = Array.from({ length: n }, (_, i) => i).sort((a, b) => layers[a]! - layers[b]! || rank[a]! - rank[b]!);
+  // The focus is the spanning tree's root, so preorder puts it first in its row: move it to the
+  // middle, where the eye (and the view, centred on it) expects it.
+  const from = sorted.indexOf(focus);
+  let lo = from;
+  let hi = from;
+  while (lo > 0 && layers[sorted[lo - 1]!] === layers[focus]) lo--;
+  while (hi + 1 < n && layers[sorted[hi + 1]!] === layers[focus]) hi++;
+  sorted.splice(from, 1);
+  sorted.splice(lo + Math.floor((hi - lo) / 2), 0, focus);
   // Wrap so a 1,500-node layer is a block, not a line fifty screens wide.
   const perRow = Math.max(16, Math.ceil(Math.sqrt(n) * 1.6));
   let top = 0;
+  let previousCount = 0;
   for (let start = 0; start < n;) {
     let end = start;
     while (end < n && layers[sorted[end]!] === layers[sorted[start]!]) end++;
     const count = end - start;
+    // Between two thin rows (a chain: a linked list holding the object, thirty hops long) a full
+    // layer gap would stretch the picture into a pole; half of it keeps the chain readable.
+    if (start > 0) top += count <= CHAIN_ROW && previousCount <= CHAIN_ROW ? GEOMETRY.layerGap / 2 : GEOMETRY.layerGap;
+    previousCount = count;
     for (let p = 0; p < count; p++) {
       const row = Math.floor(p / perRow);
       const rowLength = Math.min(perRow, count - row * perRow);
@@ -85,7 +104,7 @@ export function freshRows(n: number, layers: Int32Array, parent: Int32Array, ord
       xy[2 * i] = ((p % perRow) - (rowLength - 1) / 2) * GEOMETRY.nodeGap + shift;
       xy[2 * i + 1] = top + row * GEOMETRY.rowGap;
     }
-    top += (Math.ceil(count / perRow) - 1) * GEOMETRY.rowGap + GEOMETRY.layerGap;
+    top += (Math.ceil(count / perRow) - 1) * GEOMETRY.rowGap;
     start = end;
   }
   const fx = xy[2 * focus]!;
@@ -96,6 +115,39 @@ export function freshRows(n: number, layers: Int32Array, parent: Int32Array, ord
   }
   return xy;
 }
+
+/**
+ * Most nodes are new (the graph more than doubled): they take their places in the fresh rows,
+ * shifted so the fresh picture lines up with the shown one at the focus (or, when the focus is
+ * new too, on average over the known nodes). Fanning hundreds of new nodes out around a few
+ * anchors would string them along a line screens wide.
+ */
+function placeByFreshRows(xy: Float32Array, placed: Uint8Array, fresh: Float32Array, focus: number): void {
+  let dx = 0;
+  let dy = 0;
+  if (placed[focus]) {
+    dx = xy[2 * focus]! - fresh[2 * focus]!;
+    dy = xy[2 * focus + 1]! - fresh[2 * focus + 1]!;
+  } else {
+    let count = 0;
+    for (let i = 0; i < placed.length; i++) {
+      if (!placed[i]) continue;
+      dx += xy[2 * i]! - fresh[2 * i]!;
+      dy += xy[2 * i + 1]! - fresh[2 * i + 1]!;
+      count++;
+    }
+    dx /= count;
+    dy /= count;
+  }
+  for (let i = 0; i < placed.length; i++) {
+    if (placed[i]) continue;
+    xy[2 * i] = fresh[2 * i]! + dx;
+    xy[2 * i + 1] = fresh[2 * i + 1]! + dy;
+  }
+}
+
+/** New nodes fanned around one anchor per row before the fan wraps onto the next row. */
+const FAN_WIDTH = 12;
 
 /**
  * New nodes next to their spanning-tree parent (the node the walk reached them from), fanned out
@@ -114,11 +166,14 @@ function placeAroundAnchors(
     if (a >= 0 && placed[a]) {
       const k = fanned.get(a) ?? 0;
       fanned.set(a, k + 1);
-      // 0, +1, -1, +2, -2, … gaps from the anchor.
-      const offset = k === 0 ? 0 : (k % 2 === 1 ? 1 : -1) * Math.ceil(k / 2);
+      // 0, +1, -1, +2, -2, … gaps from the anchor, FAN_WIDTH to a row, further rows farther away.
+      const column = k % FAN_WIDTH;
+      const row = Math.floor(k / FAN_WIDTH);
+      const offset = column === 0 ? 0 : (column % 2 === 1 ? 1 : -1) * Math.ceil(column / 2);
       const dy = layers[v]! - layers[a]!;
+      const away = dy < 0 ? -1 : 1;
       xy[2 * v] = xy[2 * a]! + offset * GEOMETRY.nodeGap;
-      xy[2 * v + 1] = xy[2 * a + 1]! + (dy === 0 ? GEOMETRY.rowGap : dy * GEOMETRY.layerGap);
+      xy[2 * v + 1] = xy[2 * a + 1]! + (dy === 0 ? GEOMETRY.rowGap : dy * GEOMETRY.layerGap) + away * row * GEOMETRY.rowGap;
     } else {
       const mean = placedNeighbourMean(v, xy, placed, links);
       xy[2 * v] = mean ? mean[0] : fresh[2 * v]!;

@@ -71,6 +71,37 @@ describe('seed positions', () => {
     expect(spots.size).toBe(input.nodes.length);
   });
 
+  it('puts the focus in the middle of its own row', () => {
+    // The focus (0) shares distance 3 with six objects that its retainer (1) also holds.
+    const nodes = [{ id: 1, distance: 3, radius: 5 }, { id: 3, distance: 2, radius: 5 }, ...[5, 7, 9, 11, 13, 15].map((id) => ({ id, distance: 3, radius: 5 }))];
+    const links = Uint32Array.from([1, 0, 1, 2, 1, 3, 1, 4, 1, 5, 1, 6, 1, 7]);
+    const seed = seedLayout({ nodes, links, focus: 0 });
+    const row = nodes.map((_, i) => i).filter((i) => nodes[i]!.distance === 3).map((i) => seed.xy[2 * i]!).sort((a, b) => a - b);
+    expect(row.indexOf(seed.xy[0]!)).toBe(3);
+    expect(seed.xy[0]).toBe(0);
+  });
+
+  it('stacks a chain of thin rows at half the layer gap, full rows at the full gap', () => {
+    // Focus (distance 6) retained by a 5-node row (distance 5), each of them by a chain 4 → 0.
+    const nodes = [{ id: 1, distance: 6, radius: 5 }];
+    const pairs: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      nodes.push({ id: 3 + 2 * k, distance: 5, radius: 5 });
+      pairs.push(nodes.length - 1, 0);
+    }
+    let below = 1;
+    for (let d = 4; d >= 0; d--) {
+      nodes.push({ id: 101 + 2 * d, distance: d, radius: 5 });
+      pairs.push(nodes.length - 1, below);
+      below = nodes.length - 1;
+    }
+    const seed = seedLayout({ nodes, links: Uint32Array.from(pairs), focus: 0 });
+    const yOf = (d: number) => seed.xy[2 * nodes.findIndex((n) => n.distance === d) + 1]!;
+    for (let d = 1; d <= 4; d++) expect(yOf(d) - yOf(d - 1)).toBe(GEOMETRY.layerGap / 2);
+    expect(yOf(5) - yOf(4)).toBe(GEOMETRY.layerGap);
+    expect(yOf(6) - yOf(5)).toBe(GEOMETRY.layerGap);
+  });
+
   it('wraps a very wide layer onto several rows within its band', () => {
     const input = retentionGraph({ levels: 1, fanOut: 400, maxNodes: 401 });
     const seed = seedLayout(input);
@@ -82,30 +113,49 @@ describe('seed positions', () => {
     for (const y of retainerRows) expect(y).toBeLessThan(0);
   });
 
-  it('keeps the positions of nodes it already showed, by id, and places new ones next to the node that reached them', () => {
-    const small = retentionGraph({ levels: 3, fanOut: 2, maxNodes: 1000 });
+  /** A laid-out graph and the same graph grown deeper; node ids agree on the common part. */
+  function grow(from: { levels: number; maxNodes: number }, to: { levels: number; maxNodes: number }) {
+    const small = retentionGraph({ ...from, fanOut: 2 });
     const job = createLayoutJob(small);
     job.tick(500);
     const previous = positionsById(small.ids, job.xy);
-    // Depth increased: the same graph plus two more levels; node ids are the same for the old part.
-    const grown = retentionGraph({ levels: 5, fanOut: 2, maxNodes: 1000 });
-    // Same ids, deeper graph: the focus and its nearest retainers are the old nodes (ids by index).
+    const grown = retentionGraph({ ...to, fanOut: 2 });
     const oldIds = new Set(small.ids);
     const seed = seedLayout({ ...grown, previous });
-    expect(seed.reused).toBe(grown.nodes.filter((n) => oldIds.has(n.id)).length);
+    expect(seed.reused).toBe(small.nodes.length);
+    expect(grown.nodes.filter((n) => oldIds.has(n.id))).toHaveLength(small.nodes.length);
     const at = new Map(small.ids.map((id, k) => [id, k]));
     grown.nodes.forEach((n, i) => {
       const k = at.get(n.id);
-      if (k === undefined) return;
-      expect([seed.xy[2 * i], seed.xy[2 * i + 1]]).toEqual([previous.xy[2 * k], previous.xy[2 * k + 1]]);
+      if (k !== undefined) expect([seed.xy[2 * i], seed.xy[2 * i + 1]]).toEqual([previous.xy[2 * k], previous.xy[2 * k + 1]]);
     });
-    // A new retainer sits one layer gap above the node it retains, within a few gaps sideways.
+    return { grown, oldIds, seed };
+  }
+
+  it('keeps the positions of nodes it already showed, by id, and puts a few new ones next to the node that reached them', () => {
+    // 31 nodes shown, 19 more: each new retainer one layer gap above the node it retains.
+    const { grown, oldIds, seed } = grow({ levels: 4, maxNodes: 1000 }, { levels: 5, maxNodes: 50 });
+    let checked = 0;
     for (let k = 0; k < grown.links.length; k += 2) {
       const [s, t] = [grown.links[k]!, grown.links[k + 1]!];
       if (oldIds.has(grown.nodes[s]!.id) || !oldIds.has(grown.nodes[t]!.id)) continue;
       expect(seed.xy[2 * s + 1]).toBeCloseTo(seed.xy[2 * t + 1]! - GEOMETRY.layerGap, 3);
       expect(Math.abs(seed.xy[2 * s]! - seed.xy[2 * t]!)).toBeLessThanOrEqual(2 * GEOMETRY.nodeGap);
+      checked++;
     }
+    expect(checked).toBe(19);
+  });
+
+  it('lays most-new nodes out in fresh rows lined up with the shown picture at the focus', () => {
+    // 15 nodes shown, 112 more: new nodes keep the fresh layout's shape around the old focus.
+    const { grown, oldIds, seed } = grow({ levels: 3, maxNodes: 1000 }, { levels: 6, maxNodes: 1000 });
+    const fresh = seedLayout(grown);
+    const [fx, fy] = [seed.xy[0]!, seed.xy[1]!];
+    grown.nodes.forEach((n, i) => {
+      if (oldIds.has(n.id)) return;
+      expect(seed.xy[2 * i]! - fx).toBeCloseTo(fresh.xy[2 * i]!, 3);
+      expect(seed.xy[2 * i + 1]! - fy).toBeCloseTo(fresh.xy[2 * i + 1]!, 3);
+    });
   });
 
   it('puts a new focus among its known retainers when only they were on screen', () => {

@@ -28,6 +28,8 @@ export function drawCanvas(ctx: CanvasRenderingContext2D, scene: CanvasScene): v
   if (xy.length < model.nodes.length * 2) return;
   ctx.setTransform(ratio * t.k, 0, 0, ratio * t.k, ratio * t.x, ratio * t.y);
 
+  // Thousands of overlapping links would paint the picture grey: the more there are, the fainter.
+  const fade = Math.min(1, Math.sqrt(600 / Math.max(1, model.links.length)));
   const batches = new Map<string, number[]>();
   model.links.forEach((l, k) => {
     const key = `${l.kind}|${l.status ?? ''}`;
@@ -40,7 +42,7 @@ export function drawCanvas(ctx: CanvasRenderingContext2D, scene: CanvasScene): v
     const style = linkStyle(link.kind, link.status);
     ctx.strokeStyle = style.stroke;
     ctx.fillStyle = style.stroke;
-    ctx.globalAlpha = style.opacity;
+    ctx.globalAlpha = style.opacity * fade;
     ctx.lineWidth = style.width / Math.sqrt(t.k);
     ctx.setLineDash(style.dash);
     const lines = new Path2D();
