@@ -31,6 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBundle } from '../oracle/bundle.mjs';
+import { printUiTable, runUiBench, uiWithinTargets } from './ui.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const benchDir = path.join(repo, '.bench');
@@ -200,7 +201,7 @@ function parseArgs(argv) {
   const opts = {
     sizes: [300, 1000],
     runs: 1,
-    only: [...CASES, ...SERIES_CASES].map((c) => c.tool),
+    only: [...CASES, ...SERIES_CASES].map((c) => c.tool).concat('ui'),
     regen: false,
     generator: fs.existsSync(GENERATORS.items.file) ? 'items' : 'mixed',
   };
@@ -222,7 +223,7 @@ function parseArgs(argv) {
   if (!opts.sizes.every((s) => s > 0)) usage('--sizes takes sizes in MB, e.g. 50,300');
   if (!(opts.runs >= 1)) usage('--runs must be ≥ 1');
   if (!GENERATORS[opts.generator] || !fs.existsSync(GENERATORS[opts.generator].file)) usage(`--generator: ${opts.generator} is not available (items, mixed)`);
-  const known = [...CASES, ...SERIES_CASES].map((c) => c.tool);
+  const known = [...CASES, ...SERIES_CASES].map((c) => c.tool).concat('ui');
   const unknown = opts.only.filter((t) => !known.includes(t));
   if (unknown.length) usage(`--only: unknown tool(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   return opts;
@@ -230,7 +231,7 @@ function parseArgs(argv) {
 
 function usage(error) {
   if (error) console.error(`bench: ${error}`);
-  console.error('usage: npm run bench -- [--sizes 300,1000] [--runs 1] [--only devtools,memlab,heapscope,load×2,diff,weak,load×3,leaks] [--generator items|mixed] [--regen]');
+  console.error('usage: npm run bench -- [--sizes 300,1000] [--runs 1] [--only devtools,memlab,heapscope,load×2,diff,weak,load×3,leaks,ui] [--generator items|mixed] [--regen]');
   process.exit(error ? 2 : 0);
 }
 
@@ -314,12 +315,27 @@ async function main() {
   if (rows.length) printTable(rows);
   const seriesRows = await runSeries(opts, timer);
   if (seriesRows.length) printSeriesTable(seriesRows);
+  // The dashboard (test/bench/ui.mjs): the real page on the same files, figures against issue 4's targets.
+  const uiRows = [];
+  if (opts.only.includes('ui')) {
+    for (const sizeMb of opts.sizes) {
+      const file = await ensureSnapshot(opts.generator, sizeMb, opts.regen);
+      try {
+        const row = await runUiBench(file);
+        uiRows.push({ ...row, check: { ok: uiWithinTargets(row) } });
+      } catch (e) {
+        log(`bench: ui on ${path.basename(file)}: skipped: ${e && e.message ? e.message : e}`);
+        uiRows.push({ file: path.basename(file), skipped: String(e && e.message ? e.message : e) });
+      }
+    }
+    printUiTable(uiRows.filter((r) => !r.skipped));
+  }
   const resultsDir = path.join(benchDir, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const resultFile = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(resultFile, JSON.stringify({ machine: machineInfo(), opts, rows: rows.map(stripResult), seriesRows }, null, 2));
+  fs.writeFileSync(resultFile, JSON.stringify({ machine: machineInfo(), opts, rows: rows.map(stripResult), seriesRows, uiRows }, null, 2));
   log(`bench: results written to ${path.relative(repo, resultFile)}`);
-  const failed = [...rows, ...seriesRows].filter((r) => r.check && !r.check.ok);
+  const failed = [...rows, ...seriesRows, ...uiRows].filter((r) => r.check && !r.check.ok);
   process.exitCode = failed.length ? 1 : 0;
 }
 
