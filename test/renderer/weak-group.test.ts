@@ -13,7 +13,7 @@ import { LoadedSnapshot } from '../../src/analysis/snapshot.js';
 import { weakReport, type WeakReport } from '../../src/analysis/weak.js';
 import { renderWeakText } from '../../src/cli/weak-text.js';
 import type { WeakTargetRow } from '../../src/shared/contract.js';
-import { groupShells, groupTargets, kindOf, statusOf, type Grouped } from '../../renderer/views/weak/group.js';
+import { groupShells, groupTargets, kindOf, shownCounts, statusOf, type Grouped } from '../../renderer/views/weak/group.js';
 import { clip } from '../../renderer/views/weak/text.js';
 import { formatBytes } from '../../src/cli/format.js';
 import { WeakWorld } from '../helpers/weak-world.js';
@@ -112,11 +112,40 @@ describe('weak grouping: the same sections and groups as `heapscope weak`', () =
     // Released targets need no path: grouped by class alone.
     expect(grouped.sections[0]!.groups[0]).toMatchObject({ name: 'Loose\u001b[2J\nline', shape: '' });
     expect(grouped.hidden).toBe(1);
+    // The header counts what is shown, as the CLI's headline does; with Node's own, the engine's counts.
+    const text = renderWeakText(report, { all: false, top: 0, fullPaths: false });
+    const c = shownCounts(rows(report), false);
+    expect(text).toContain(`4 weak targets: ${c.released} released, ${c.kept} kept, ${c.new} new  (${c.hidden} more belong to Node itself`);
+    const { hidden, ...all } = shownCounts(rows(report), true);
+    expect(hidden).toBe(0);
+    expect(all).toEqual(report.counts);
 
     // Without the pair the same rows group by reachability.
     const single = groupTargets(rows(weakReport(b)), { paired: false, showInternal: false });
     expect(single.sections.map((s) => `${s.kind} · ${s.status}`)).toEqual(['WeakMap · strong']);
     expect(single.sections[0]!.groups.map((g) => g.targets.length)).toEqual([3]);
+  });
+
+  it('paths that differ only in how long a run is (a FinalizationRegistry\'s cell list) share a group, as in the CLI', async () => {
+    const w = new WeakWorld();
+    const scope = w.scope('file:///app/files.mjs', 'files');
+    const registry = w.registry();
+    w.b.edge(scope.context, 'context', 'handleRegistry', registry);
+    let previous: ReturnType<WeakWorld['node']> | undefined;
+    for (let i = 0; i < 4; i++) {
+      const handle = w.node('FileHandle', 100);
+      const held = w.node('Object', 16);
+      w.b.edge(held, 'property', 'handle', handle);
+      previous = w.cell(registry, handle, held, previous ? { after: previous } : {});
+    }
+    const report = weakReport(await LoadedSnapshot.load(w.b.write(path.join(dir, 'cells.heapsnapshot'))));
+    const withShapes = rows(report);
+    expect(new Set(withShapes.map((r) => r.shape)).size).toBeGreaterThan(1);
+    const grouped = groupTargets(withShapes, { paired: false, showInternal: false });
+    expect(viewSections(grouped)).toEqual(cliSections(renderWeakText(report, { all: false, top: 0, fullPaths: false })));
+    expect(grouped.sections[0]!.groups).toHaveLength(1);
+    // The line shown is the deepest member's, whose run reads `…`.
+    expect(grouped.sections[0]!.groups[0]!.shape).toContain('…');
   });
 
   it('status and kind of a row: the pair\'s status, else reachability; the program\'s holder before Node\'s', () => {

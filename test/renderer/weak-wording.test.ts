@@ -87,13 +87,13 @@ describe('paths for the panel', () => {
     expect(steps.map(stepLabel).slice(0, 9)).toEqual([
       'module listener-app.mjs', 'EventEmitter', 'Object', 'Array', '(closure)', 'onTheme()', 'Widget', '(GC roots)', 'Object',
     ]);
-    expect(steps.slice(1).map(edgeLabel)).toEqual(['context.bus', '._events', '.theme', '[3]', '["x-y"]', 'context.widget', '[2]', '.owner', 'table']);
+    expect(steps.slice(1).map(edgeLabel)).toEqual(['context.bus', '_events', 'theme', '[3]', '["x-y"]', 'context.widget', '[2]', 'owner', 'table']);
     // Hostile names: one line, no control characters, cut.
     const evil = stepLabel(steps[9]!);
     expect(evil).not.toMatch(/[\u0000-\u001f]/);
     expect(evil.length).toBeLessThanOrEqual(60);
     expect(evil.endsWith('…')).toBe(true);
-    expect(chainText(steps.slice(0, 3))).toBe('module listener-app.mjs --context.bus--> EventEmitter --._events--> Object');
+    expect(chainText(steps.slice(0, 3))).toBe('module listener-app.mjs --context.bus--> EventEmitter --_events--> Object');
   });
 
   it('a long path collapses to its first and last steps around one gap; short ones never do', () => {

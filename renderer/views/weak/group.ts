@@ -17,7 +17,7 @@ export interface ShapeGroup {
   /** Stable across re-groupings (expanded state is kept by it). */
   key: string;
   name: string;
-  /** The shape line shared by the group ('' for weak-only and released groups: no path matters there). */
+  /** The shape line of the group's deepest member ('' for weak-only and released groups: no path matters there). */
   shape: string;
   cause: WeakTargetRow['cause'];
   targets: WeakTargetRow[];
@@ -58,6 +58,7 @@ export function hasPath(status: Status, t: WeakTargetRow): boolean {
 export function groupTargets(targets: readonly WeakTargetRow[], options: { paired: boolean; showInternal: boolean }): Grouped {
   const sections = new Map<string, Section>();
   const groups = new Map<string, ShapeGroup>();
+  const depth = new Map<ShapeGroup, number>();
   let hidden = 0;
   for (const t of targets) {
     if (t.internal && !options.showInternal) {
@@ -71,13 +72,20 @@ export function groupTargets(targets: readonly WeakTargetRow[], options: { paire
     if (!section) sections.set(sectionKey, (section = { key: sectionKey, kind, status, count: 0, retainedSize: 0, groups: [] }));
     section.count++;
     section.retainedSize += t.retainedSize;
-    // Same class, same cause, same shape: one line. Without a path, the class alone.
-    const shape = hasPath(status, t) ? t.shape : '';
-    const groupKey = `${sectionKey}\u0002${t.name}\u0002${t.cause ?? ''}\u0002${shape}`;
+    // Same class, same cause, same path shape: one line. Without a path, the class alone. The key
+    // is pathShape's (a run of one repeated step counts once, however long), not the `shape` line,
+    // which tells a run of one from a longer one: a registry's cell list would split otherwise.
+    const withPath = hasPath(status, t);
+    const groupKey = `${sectionKey}\u0002${t.name}\u0002${t.cause ?? ''}\u0002${withPath ? shapeKey(t.retainerPath) : ''}`;
     let group = groups.get(groupKey);
     if (!group) {
-      groups.set(groupKey, (group = { key: groupKey, name: t.name, shape, cause: t.cause, targets: [], retainedSize: 0, selfSize: 0 }));
+      groups.set(groupKey, (group = { key: groupKey, name: t.name, shape: withPath ? t.shape : '', cause: t.cause, targets: [], retainedSize: 0, selfSize: 0 }));
       section.groups.push(group);
+      depth.set(group, t.retainerPath.length);
+    } else if (withPath && t.retainerPath.length > depth.get(group)!) {
+      // The deepest member's line shows a run as `…` (cluster.ts picks its shape line the same way).
+      group.shape = t.shape;
+      depth.set(group, t.retainerPath.length);
     }
     group.targets.push(t);
     group.retainedSize += t.retainedSize;

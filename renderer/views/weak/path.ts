@@ -17,7 +17,7 @@ export function stepLabel(step: PathStep): string {
   return clip((step.node ?? step.name).trim() || `(${step.type})`, 60);
 }
 
-/** The edge that leads to a step, as code would write it: `.listeners`, `[3]`, `context.widget`, or V8's internal name. */
+/** The edge that leads to a step, as code would name it: `listeners`, `[3]`, `["x-y"]`, `context.widget`, or V8's internal name. */
 export function edgeLabel(step: PathStep): string {
   const edge = step.edge ?? '';
   switch (step.edgeType) {
@@ -25,7 +25,7 @@ export function edgeLabel(step: PathStep): string {
     case 'hidden':
       return `[${clip(edge, 20)}]`;
     case 'property':
-      if (IDENTIFIER.test(edge)) return `.${clip(edge, 40)}`;
+      if (IDENTIFIER.test(edge)) return clip(edge, 40);
       return DIGITS.test(edge) ? `[${edge}]` : `[${clip(JSON.stringify(edge), 40)}]`;
     case 'context':
       return `context.${clip(edge, 40)}`;
