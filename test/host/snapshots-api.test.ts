@@ -4,7 +4,7 @@
  * survives a restart.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,9 +18,17 @@ const baselineGz = path.join(snapshots, 'listener-leak-baseline.heapsnapshot.gz'
 const targetGz = path.join(snapshots, 'listener-leak-target.heapsnapshot.gz');
 
 const hosts: Host[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
+
+async function storeDir(): Promise<string> {
+  const d = await tempDir('heapscope-store-');
+  dirs.push(d);
+  return d;
+}
 
 async function host(dir?: string): Promise<Host> {
   const h = await startHost({ dir });
@@ -64,16 +72,12 @@ describe('import', () => {
 
   it('stores a plain (not gzipped) upload', async () => {
     const h = await host();
-    const plain = path.join(h.dir, '..', `plain-${Date.now()}.heapsnapshot`);
+    const plain = path.join(await storeDir(), 'plain.heapsnapshot');
     await writeFile(plain, gunzipSync(await readFile(baselineGz)));
-    try {
-      const r = await upload(h, plain, 'plain.heapsnapshot');
-      expect(r.status).toBe(201);
-      const meta = JSON.parse(r.body.toString()) as SnapshotMeta;
-      expect(await storeFiles(h.dir)).toEqual([`${meta.snapshotId}.heapsnapshot`]);
-    } finally {
-      await (await import('node:fs/promises')).rm(plain, { force: true });
-    }
+    const r = await upload(h, plain, 'plain.heapsnapshot');
+    expect(r.status).toBe(201);
+    const meta = JSON.parse(r.body.toString()) as SnapshotMeta;
+    expect(await storeFiles(h.dir)).toEqual([`${meta.snapshotId}.heapsnapshot`]);
   });
 
   it.each([
@@ -149,7 +153,7 @@ describe('export, rename, delete', () => {
 
 describe('the store', () => {
   it('survives a restart: index, names and counts; loads again on first use', async () => {
-    const dir = await tempDir('heapscope-store-');
+    const dir = await storeDir();
     let first = await host(dir);
     const a = JSON.parse((await upload(first, baselineGz, 'baseline')).body.toString()) as SnapshotMeta;
     const b = JSON.parse((await upload(first, targetGz, 'target')).body.toString()) as SnapshotMeta;
@@ -176,7 +180,7 @@ describe('the store', () => {
   });
 
   it('refuses a corrupt index with a clear error instead of overwriting it', async () => {
-    const dir = await tempDir('heapscope-store-');
+    const dir = await storeDir();
     await writeFile(path.join(dir, 'index.json'), '{"version":1,"snapshots":[{"snapshotId":"x","file":"../../etc/passwd"}]}');
     await expect(SnapshotStore.open(dir)).rejects.toMatchObject({ name: 'StoreIndexError', exitCode: 5 });
     expect(await readFile(path.join(dir, 'index.json'), 'utf8')).toContain('../../etc/passwd');
