@@ -52,6 +52,12 @@ export function createLayoutJob(input: LayoutInput): LayoutJob {
   const seed = seedLayout(input);
   const xy = seed.xy.slice();
   const nodes: SimNode[] = input.nodes.map((d, i) => ({ index: i, radius: d.radius, x: xy[2 * i], y: xy[2 * i + 1] }));
+  // The selected object stays where the seed put it: the view centres on it, and after a click
+  // to re-centre it is the node the eye follows.
+  if (n > 0) {
+    nodes[input.focus]!.fx = xy[2 * input.focus];
+    nodes[input.focus]!.fy = xy[2 * input.focus + 1];
+  }
   interface SimLink extends SimulationLinkDatum<SimNode> {
     length: number;
     strength: number;

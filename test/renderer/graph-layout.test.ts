@@ -195,6 +195,8 @@ describe('force refinement', () => {
     for (let d = 1; d < rows.length; d++) expect(rows[d]! - rows[d - 1]!).toBeGreaterThan(GEOMETRY.layerGap / 2);
     expect(job.tick(10)).toBe(true);
     expect(job.ticks).toBe(job.totalTicks);
+    // The selected object never moves from its seed position.
+    expect([job.xy[0], job.xy[1]]).toEqual([0, 0]);
   });
 
   it('moves known nodes only a little when the graph grows', () => {

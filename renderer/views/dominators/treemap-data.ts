@@ -5,6 +5,7 @@
  * its rectangle no child covers. At most `cap` cells, so the SVG stays small whatever the heap.
  */
 import type { DominatorNode, Page } from '../../../src/shared/contract.js';
+import { formatCount } from '../../lib/format.js';
 
 export interface TreemapDatum {
   /** Unique within one tree: `n<id>` for an object, `other:<id of its dominator>` for an aggregate. */
@@ -89,7 +90,7 @@ function build(c: Candidate): TreemapDatum {
   const other = otherAggregate(node, shown);
   if (other.size > 0) {
     children.push({
-      key: `other:${node.id}`, kind: 'other', id: node.id, name: other.count > 0 ? `${other.count} more` : 'other', type: 'other',
+      key: `other:${node.id}`, kind: 'other', id: node.id, name: other.count > 0 ? `${formatCount(other.count)} more` : 'other', type: 'other',
       selfSize: 0, retainedSize: other.size, childCount: other.count, own: other.size,
     });
   }
