@@ -42,6 +42,8 @@ export class NotFoundError extends Error {
 interface Entry {
   snapshot: LoadedSnapshot;
   summary: ClassSummary[];
+  /** Per class key: the smallest distance among its counted objects (the Summary's Distance column). */
+  classDistance: Map<string, number>;
   view: { key: string; rows: ClassSummary[] } | undefined;
   classIndex: Map<string, number> | undefined;
   instances: Map<string, Uint32Array>;
@@ -143,14 +145,14 @@ export class Engine {
     const summary = summarizeClasses(snapshot);
     onProgress({ phase: 'summary', done: steps.length + 1, total: steps.length + 1 });
     const snapshotId = randomBytes(16).toString('base64url');
-    this.snapshots.set(snapshotId, { snapshot, summary, view: undefined, classIndex: undefined, instances: new Map(), dominatorChildren: undefined });
+    this.snapshots.set(snapshotId, { snapshot, summary, classDistance: classDistances(snapshot), view: undefined, classIndex: undefined, instances: new Map(), dominatorChildren: undefined });
     return { snapshotId, nodes: snapshot.graph.nodeCount, edges: snapshot.graph.edgeCount, totalSize: totalSize(snapshot.graph) };
   }
 
   private summaryRange(r: Request<'summary.range'>): Response<'summary.range'> {
     const entry = this.get(r.snapshotId);
     const p = page(this.view(entry, r.sort, r.filter), r.start, r.end);
-    return { ...p, rows: p.rows.map(toClassRow) };
+    return { ...p, rows: p.rows.map((c) => toClassRow(c, entry.classDistance)) };
   }
 
   /** The summary filtered and sorted; the last one is kept, since a view pages through one of them. */
@@ -164,7 +166,9 @@ export class Engine {
       const sign = sort.order === 'asc' ? 1 : -1;
       const by = sort.by;
       // Array.prototype.sort is stable: ties keep the default order.
-      rows = rows.sort((a, b) => sign * (by === 'name' ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a[by] - b[by]));
+      // Unreachable classes (distance -1) sort after every reachable one, whichever the order.
+      const dist = (c: ClassSummary) => { const d = entry.classDistance.get(c.key) ?? -1; return d < 0 ? (sign > 0 ? Infinity : -Infinity) : d; };
+      rows = rows.sort((a, b) => sign * (by === 'name' ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : by === 'distance' ? dist(a) - dist(b) : a[by] - b[by]));
     }
     entry.view = { key, rows };
     return rows;
@@ -281,6 +285,24 @@ export class Engine {
   }
 }
 
-function toClassRow(c: ClassSummary): ClassRow {
-  return { key: c.key, name: cut(c.name), count: c.count, selfSize: c.selfSize, retainedSize: c.retainedSize };
+function toClassRow(c: ClassSummary, distance: Map<string, number>): ClassRow {
+  return { key: c.key, name: cut(c.name), count: c.count, selfSize: c.selfSize, retainedSize: c.retainedSize, distance: distance.get(c.key) ?? -1 };
+}
+
+/**
+ * DevTools' class Distance: the smallest distance of the class's counted objects (adjusted size
+ * above 0, as the Summary counts them). Unreachable (-1) loses to any real distance.
+ */
+function classDistances(s: LoadedSnapshot): Map<string, number> {
+  const { classOf, keys } = s.classes;
+  const dist = s.paths.distance;
+  const self = s.selfSize;
+  const best = new Int32Array(keys.length).fill(-1);
+  for (let o = 0; o < classOf.length; o++) {
+    const d = dist[o]!;
+    if (d < 0 || !(self[o]! > 0)) continue;
+    const c = classOf[o]!;
+    if (best[c] === -1 || d < best[c]!) best[c] = d;
+  }
+  return new Map(keys.map((k, c) => [k, best[c]!]));
 }

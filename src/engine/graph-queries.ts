@@ -43,6 +43,8 @@ export function retainerTree(s: LoadedSnapshot, ordinal: number, depth: number, 
     edgeType: slot < 0 ? null : g.edgeTypeName(g.retainerEdge(slot)),
     retaining: slot < 0 ? true : g.isRetainingSlot(slot),
     distance: s.paths.distance[o]!,
+    selfSize: s.selfSize[o]!,
+    retainedSize: s.retainedSize(o),
     children: [],
     retainerCount: g.firstRetainer[o + 1]! - g.firstRetainer[o]!,
   });

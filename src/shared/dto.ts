@@ -28,9 +28,11 @@ export interface ClassRow {
   count: number;
   selfSize: number;
   retainedSize: number;
+  /** The smallest distance from the roots among its objects (DevTools' class Distance); -1 when all are held only weakly. */
+  distance: number;
 }
 
-export type ClassSortField = 'name' | 'count' | 'selfSize' | 'retainedSize';
+export type ClassSortField = 'name' | 'distance' | 'count' | 'selfSize' | 'retainedSize';
 export interface ClassSort {
   by: ClassSortField;
   order: 'asc' | 'desc';
@@ -60,6 +62,9 @@ export interface RetainerNode {
   /** Whether that edge keeps the object alive (false for weak edges and a WeakMap table's edge). */
   retaining: boolean;
   distance: number;
+  /** DevTools-adjusted own size and retained size, as the Summary shows them. */
+  selfSize: number;
+  retainedSize: number;
   /** Retainers of this node, closest to the roots first, at most `limit`; [] past the depth. */
   children: RetainerNode[];
   /** How many retainers this node has in all (children holds at most `limit` of them). */

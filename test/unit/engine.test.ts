@@ -81,8 +81,20 @@ describe('snapshot.load', () => {
 });
 
 describe('paged queries', () => {
-  it('summary.range pages equal summarizeClasses slices', async () => {
-    const all = summarizeClasses(local).map(({ key, name, count, selfSize, retainedSize }) => ({ key, name, count, selfSize, retainedSize }));
+  /** DevTools' class Distance, the slow way: the nearest counted object of the class. */
+  function classDistance(key: string): number {
+    const c = local.classes.keys.indexOf(key);
+    let best = -1;
+    for (let o = 0; o < local.graph.nodeCount; o++) {
+      const d = local.paths.distance[o]!;
+      if (local.classes.classOf[o] === c && local.selfSize[o]! > 0 && d >= 0 && (best < 0 || d < best)) best = d;
+    }
+    return best;
+  }
+
+  it('summary.range pages equal summarizeClasses slices, with each class\'s nearest distance', async () => {
+    const all = summarizeClasses(local).map(({ key, name, count, selfSize, retainedSize }) => ({ key, name, count, selfSize, retainedSize, distance: classDistance(key) }));
+    expect(all.find((c) => c.name === 'Widget')!.distance).toBeGreaterThan(1);
     for (const [start, end] of [[0, 10], [10, 25], [all.length - 3, all.length + 50], [all.length + 5, all.length + 10]] as const) {
       const page = await engine.call('summary.range', { snapshotId: id, start, end });
       expect(page.total).toBe(all.length);
@@ -100,6 +112,11 @@ describe('paged queries', () => {
     const byCount = await engine.call('summary.range', { snapshotId: id, start: 0, end: 5, sort: { by: 'count', order: 'desc' } });
     const counts = [...all].sort((a, b) => b.count - a.count).slice(0, 5).map((c) => c.count);
     expect(byCount.rows.map((r) => r.count)).toEqual(counts);
+    const byDistance = await engine.call('summary.range', { snapshotId: id, start: 0, end: all.length, sort: { by: 'distance', order: 'asc' } });
+    const distances = byDistance.rows.map((r) => r.distance);
+    const reachable = distances.filter((d) => d >= 0);
+    expect(reachable).toEqual([...reachable].sort((a, b) => a - b));
+    expect(distances.slice(reachable.length).every((d) => d === -1)).toBe(true); // unreachable classes last
     const byName = await engine.call('summary.range', { snapshotId: id, start: 0, end: all.length, sort: { by: 'name', order: 'asc' } });
     const names = byName.rows.map((r) => r.name);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -154,6 +171,11 @@ describe('retainers, paths and subgraphs', () => {
     expect(tree.children[0]!.id).toBe(path.at(-2)!.id);
     const flat = await engine.call('node.retainers', { snapshotId: id, id: widgetId, depth: 0, limit: 5 });
     expect(flat.children).toEqual([]);
+    // Every node carries the sizes the Summary shows for it.
+    each(tree, (n) => {
+      const o = local.ordinalOf(n.id);
+      expect([n.selfSize, n.retainedSize]).toEqual([local.selfSize[o], local.retainedSize(o)]);
+    });
   });
 
   it('node.path equals LoadedSnapshot.retainerPath and goes through the listener closure', async () => {
