@@ -97,4 +97,13 @@ describe('engine channels on store ids', () => {
     // An engine-side error comes back with its field too.
     expect(await c.raw('node.path', { snapshotId: b.snapshotId, id: 2 })).toMatchObject({ ok: false, error: { name: 'NotFoundError', field: 'id' } });
   });
+
+  it('an engine error names snapshots as the dashboard knows them, never by their path on the server', async () => {
+    const other = await host.store.addReference(path.join(fixturesDir, 'snapshots', 'finalization-tempdir.heapsnapshot.gz'));
+    const r = await c.raw('diff.classes', { beforeId: other.meta.snapshotId, afterId: a.snapshotId, start: 0, end: 1 });
+    expect(r).toMatchObject({ ok: false, error: { name: 'SnapshotMismatchError' } });
+    const message = (r as { error: { message: string } }).error.message;
+    expect(message).toContain(`"${other.meta.name}" and "${a.name}" are not snapshots of one process`);
+    expect(message).not.toContain(fixturesDir);
+  });
 });

@@ -6,7 +6,7 @@ import { isSessionChannel, parseUiRequest } from '../../shared/session-schemas.j
 import type { SnapshotStore } from '../../store/store.js';
 import { Capture, type CaptureRequest } from './capture.js';
 import { EngineSnapshots } from './engine-snapshots.js';
-import { ReportedError } from './error-dto.js';
+import { renameFile, ReportedError, toErrorDto } from './error-dto.js';
 import { TargetStateError, UnknownIdError } from './errors.js';
 import { SNAPSHOT_ID_FIELDS } from './id-fields.js';
 import { Target } from './target.js';
@@ -215,7 +215,19 @@ export class HostSession {
       const id = request[field];
       if (typeof id === 'string') translated[field] = await this.snapshots.engineId(id, field);
     }
-    return this.engine.call(channel as Channel, translated as never);
+    try {
+      return await this.engine.call(channel as Channel, translated as never);
+    } catch (err) {
+      // The engine names snapshots by file (e.g. "a.heapsnapshot and b.heapsnapshot are not from one
+      // session"): the dashboard knows them by name, and the store's paths are not its business.
+      let dto = toErrorDto(err);
+      for (const field of fields) {
+        const id = request[field];
+        const stored = typeof id === 'string' ? this.store.get(id) : undefined;
+        if (stored) dto = renameFile(dto, stored.file, `"${stored.meta.name}"`);
+      }
+      throw new ReportedError(dto);
+    }
   }
 
   private snapshotsChanged(): void {
