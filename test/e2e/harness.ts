@@ -9,9 +9,9 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import WebSocket from 'ws';
-import type { UiChannel, UiHostMessage, UiRequest, UiResponse, UiEvents, UiEventName } from '../../src/shared/contract.js';
+import type { SnapshotMeta, UiChannel, UiHostMessage, UiRequest, UiResponse, UiEvents, UiEventName } from '../../src/shared/contract.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { repoRoot, startTarget, type RunningTarget } from '../helpers/target.js';
 
@@ -145,8 +145,59 @@ export async function cliJson<T>(args: string[]): Promise<T> {
 }
 
 /** Where each view's screenshot goes (kept as a test artifact). */
+export const SCREENSHOTS = path.join(repoRoot, 'test-results', 'screenshots');
 export function shot(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: path.join(repoRoot, 'test-results', 'screenshots', `${name}.png`) });
+  return page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Opens the dashboard and waits until its WebSocket is up. */
+export async function openDashboard(page: Page, server: Server): Promise<void> {
+  await page.goto(server.url);
+  await expect(page.getByTestId('connection-state')).toHaveText('open');
+}
+
+/**
+ * Records, from the page's first script on, every element with one of these data-testids that was
+ * ever added to the DOM (`window.__seen[testid]` counts them). A capture's progress bar can come
+ * and go between two polls of an assertion; this sees it anyway.
+ */
+export async function watchTestIds(page: Page, testids: string[]): Promise<void> {
+  await page.addInitScript((ids: string[]) => {
+    const seen: Record<string, number> = Object.fromEntries(ids.map((id) => [id, 0]));
+    (window as unknown as { __seen: Record<string, number> }).__seen = seen;
+    const visit = (node: Node) => {
+      if (!(node instanceof Element)) return;
+      for (const id of ids) {
+        if (node.matches(`[data-testid="${id}"]`)) seen[id]!++;
+        seen[id]! += node.querySelectorAll(`[data-testid="${id}"]`).length;
+      }
+    };
+    new MutationObserver((records) => {
+      for (const r of records) r.addedNodes.forEach(visit);
+    }).observe(document, { childList: true, subtree: true });
+  }, testids);
+}
+
+/** How many elements with this data-testid were ever added (see watchTestIds). */
+export function seenCount(page: Page, testid: string): Promise<number> {
+  return page.evaluate((id) => (window as unknown as { __seen: Record<string, number> }).__seen[id] ?? 0, testid);
+}
+
+/** Text as a person reads it: no-break spaces and runs of white space as one space. */
+export function norm(text: string | null | undefined): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** SizeCell's tooltip (`1 234 567 bytes`) as a number. */
+export function exactBytes(title: string | null | undefined): number {
+  const digits = (title ?? '').replace(/[^0-9]/g, '');
+  if (!/^\d+ ?/.test(digits)) throw new Error(`not a byte count: ${JSON.stringify(title)}`);
+  return Number(digits);
+}
+
+/** Stored snapshots, oldest first, as the server holds them. */
+export async function storedSnapshots(api: WsApi): Promise<SnapshotMeta[]> {
+  return (await api.call('session.state', {})).snapshots;
 }
 
 /** Per-test fixtures: a private temp directory, and servers/targets stopped when the test ends. */
@@ -155,6 +206,13 @@ export const test = base.extend<{
   serve: (command: 'serve' | 'run' | 'demo', args?: string[]) => Promise<Server>;
   target: (name: string) => Promise<RunningTarget>;
 }>({
+  // An exception the page did not catch is a bug whatever the test checks.
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.stack ?? err.message));
+    await use(page);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
   tmp: async ({}, use) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'heapscope-e2e-'));
     await use(dir);
