@@ -9,7 +9,7 @@ import { formatPath } from '../analysis/paths.js';
 import { weakReport } from '../analysis/weak.js';
 import type { WeakReport } from '../analysis/weak.js';
 import type { Channel, LoadProgress, Request, Response } from '../shared/contract.js';
-import type { ClassRow, ClassSort, Page } from '../shared/dto.js';
+import type { ClassDiffRow, ClassRow, ClassSort, DiffSort, Page } from '../shared/dto.js';
 import { LIMITS, parseRequest } from '../shared/schemas.js';
 import { SnapshotCache } from './cache.js';
 import { buildDominatorChildren, dominatorLevel, type DominatorChildren } from './dominator-tree.js';
@@ -237,7 +237,7 @@ export class Engine {
     this.get(r.beforeId, 'beforeId');
     this.get(r.afterId, 'afterId');
     const diff = this.diffs.get([r.beforeId, r.afterId]) ?? this.classChanges(r.beforeId, r.afterId).diff;
-    return { ...page(diff.classes, r.start, r.end), matched: diff.match.matched };
+    return { ...page(sortedDiff(diff.classes, r.sort, r.filter), r.start, r.end), matched: diff.match.matched };
   }
 
   private diffInstances(r: Request<'diff.instances'>): Response<'diff.instances'> {
@@ -283,6 +283,18 @@ export class Engine {
       shellCount: report.shells.length,
     };
   }
+}
+
+/** The Comparison rows filtered (case-insensitive name substring) and sorted; the default order is the diff's own. */
+function sortedDiff(rows: ClassDiffRow[], sort: DiffSort | undefined, filter: string | undefined): ClassDiffRow[] {
+  const needle = filter?.toLowerCase() ?? '';
+  if (!needle && !sort) return rows;
+  const out = needle ? rows.filter((c) => c.name.toLowerCase().includes(needle)) : rows.slice();
+  if (!sort) return out;
+  const sign = sort.order === 'asc' ? 1 : -1;
+  const by = sort.by;
+  // Stable: ties keep the size-delta order.
+  return out.sort((a, b) => sign * (by === 'name' ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a[by] - b[by]));
 }
 
 function toClassRow(c: ClassSummary, distance: Map<string, number>): ClassRow {

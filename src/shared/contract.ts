@@ -8,7 +8,7 @@
  * graphs are always bounded (depth, limit, maxNodes): the UI never receives a whole array.
  */
 import type {
-  CaptureProgressDto, ClassDiffRow, ClassRow, ClassSort, DominatorNode, ErrorDto, GraphLink, GraphNode, InstanceRow,
+  CaptureProgressDto, ClassDiffRow, DiffSort, ClassRow, ClassSort, DominatorNode, ErrorDto, GraphLink, GraphNode, InstanceRow,
   LeakBudgets, LeakReportDto, Page, PathStep, RetainerNode, SnapshotId, SnapshotMeta, TargetDto, WeakCounts,
   WeakShellGroupDto, WeakTargetRow,
 } from './dto.js';
@@ -79,9 +79,9 @@ export interface Api {
     request: { baselineId: SnapshotId; targetId: SnapshotId; finalId: SnapshotId; budgets?: Partial<LeakBudgets>; start: number; end: number };
     response: LeakReportDto;
   };
-  /** Per-class changes between two snapshots of one process (Comparison view), largest size delta first. */
+  /** Per-class changes between two snapshots of one process (Comparison view): size delta descending unless `sort` says otherwise; `filter` is a case-insensitive name substring. */
   'diff.classes': {
-    request: { beforeId: SnapshotId; afterId: SnapshotId; start: number; end: number };
+    request: { beforeId: SnapshotId; afterId: SnapshotId; start: number; end: number; sort?: DiffSort; filter?: string };
     response: Page<ClassDiffRow> & { matched: number };
   };
   /** Weak references: counts, one page of targets and the first shell groups (LIMITS.maxShells). */

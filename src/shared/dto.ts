@@ -198,6 +198,13 @@ export interface CaptureProgressDto {
 /** One class of the Comparison view (analysis/diff.ts ClassDiff). */
 export type ClassDiffRow = ClassDiff;
 
+export type DiffSortField = 'name' | 'added' | 'removed' | 'countDelta' | 'addedSize' | 'removedSize' | 'sizeDelta';
+/** Comparison order; without one, size delta descending (CONTRACT.md `diff --json`). */
+export interface DiffSort {
+  by: DiffSortField;
+  order: 'asc' | 'desc';
+}
+
 /** An error as it crosses the worker boundary: the Error's name and message plus its context. */
 export interface ErrorDto {
   name: string;

@@ -93,7 +93,13 @@ const schemas: { [C in Channel]: z.ZodType<Request<C>> } = {
     }).optional(),
     ...range,
   }).refine(checkRange, rangeIssue),
-  'diff.classes': z.strictObject({ beforeId: snapshotId, afterId: snapshotId, ...range }).refine(checkRange, rangeIssue),
+  'diff.classes': z.strictObject({
+    beforeId: snapshotId,
+    afterId: snapshotId,
+    ...range,
+    sort: z.strictObject({ by: z.enum(['name', 'added', 'removed', 'countDelta', 'addedSize', 'removedSize', 'sizeDelta']), order: z.enum(['asc', 'desc']) }).optional(),
+    filter: z.string().max(1000).optional(),
+  }).refine(checkRange, rangeIssue),
   'weak.report': z.strictObject({ snapshotId, afterId: snapshotId.optional(), ...range }).refine(checkRange, rangeIssue),
 };
 

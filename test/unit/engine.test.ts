@@ -214,6 +214,16 @@ describe('diff.classes and weak.report', () => {
     const deltas = d.rows.map((r) => r.sizeDelta);
     expect(deltas).toEqual([...deltas].sort((a, b) => b - a));
     expect(await failure('diff.classes', { beforeId: before, afterId: 'B'.repeat(22), start: 0, end: 5 })).toMatchObject({ name: 'UnknownSnapshotError', field: 'afterId' });
+    // Sorted and filtered as the Comparison's headers and filter ask; the rows themselves unchanged.
+    const all = await engine.call('diff.classes', { beforeId: before, afterId: id, start: 0, end: 1000 });
+    const byAdded = await engine.call('diff.classes', { beforeId: before, afterId: id, start: 0, end: 1000, sort: { by: 'added', order: 'asc' } });
+    expect(byAdded.rows.map((r) => r.added)).toEqual(all.rows.map((r) => r.added).sort((a, b) => a - b));
+    expect(new Set(byAdded.rows.map((r) => r.key))).toEqual(new Set(all.rows.map((r) => r.key)));
+    const widget = await engine.call('diff.classes', { beforeId: before, afterId: id, start: 0, end: 1000, filter: 'wIdGeT' });
+    expect(widget.rows).toEqual(all.rows.filter((r) => r.name.toLowerCase().includes('widget')));
+    expect(widget.rows.length).toBeGreaterThan(0);
+    expect(widget.total).toBe(widget.rows.length);
+    expect(await failure('diff.classes', { beforeId: before, afterId: id, start: 0, end: 5, sort: { by: 'retainedSize', order: 'asc' } })).toMatchObject({ name: 'RequestError', field: 'sort.by' });
     await engine.call('snapshot.close', { snapshotId: before });
   });
 
