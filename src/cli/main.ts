@@ -56,6 +56,14 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `heapscope serve --help | head`: the reader went away. That is the reader's choice, not our
+  // failure: stop quietly, as Unix tools do, rather than crash with an unhandled EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
