@@ -25,10 +25,12 @@ export interface WeakJson {
     internal?: boolean;
     reachability: 'strong' | 'weak-only';
     status?: 'released' | 'kept' | 'new';
-    holders: { kind: string; id: number }[];
+    holders: { kind: string; id: number; internal?: boolean }[];
     retainerPath: PathStep[];
+    cause?: string;
   }[];
   counts: Record<WeakStatus, number>;
+  shells: { holderId: number; holderName: string; count: number; internal: boolean }[];
 }
 
 export interface CheckJson {
