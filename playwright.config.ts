@@ -24,6 +24,8 @@ export default defineConfig({
     browserName: 'chromium',
     viewport: { width: 1400, height: 900 },
     launchOptions: { executablePath: process.env.HEAPSCOPE_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    // A click that cannot happen fails in seconds, not at the test's timeout.
+    actionTimeout: 20_000,
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
   },

@@ -67,6 +67,21 @@ test('demo: leaks fail with clusters, weak traps shown, a fourth snapshot rename
   }
   await shot(page, 'demo-leaks');
 
+  // From a cluster's path to the object: its retainers, then its retention graph.
+  await page.getByTestId('leak-cluster').first().getByRole('button', { name: 'hide path and ids' }).click();
+  const documents = check.leaks.find((l) => l.name === 'Document')!;
+  const representative = documents.retainerPath.at(-1)!;
+  const documentRow = page.getByTestId('leak-cluster').filter({ has: page.locator('.name', { hasText: /^Document$/ }) });
+  await documentRow.getByRole('button', { name: 'show path and ids' }).click();
+  await page.locator('tr.detail ol.chain button.step').last().click();
+  await expect(page.getByTestId('tab-retainers')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('path-step').last()).toContainText(`@${representative.id}`);
+  await page.getByTestId('tab-graph').click();
+  const graph = page.getByTestId('retention-graph');
+  await expect(graph.locator('g.node[data-focus="true"]')).toHaveAttribute('data-id', String(representative.id));
+  await expect(graph).toHaveAttribute('data-layout-state', 'settled', { timeout: 30_000 });
+  await shot(page, 'demo-graph');
+
   // ---- Weak references of the final snapshot: the held-value trap, WeakRef targets kept, dead shells ----
   const weak = await cli.weak;
   const program = weak.targets.filter((t) => !t.internal);
@@ -76,6 +91,7 @@ test('demo: leaks fail with clusters, weak traps shown, a fourth snapshot rename
   expect(keptCache.length, 'the demo has WeakRef targets a strong array keeps').toBeGreaterThan(0);
   await page.getByTestId('tab-weak').click();
   await expect(page.getByTestId('weak-counts').locator('[data-status="strong"] strong')).toHaveText(formatCount(program.filter((t) => t.reachability === 'strong').length));
+  await shot(page, 'demo-weak');
 
   const trap = page.locator('[data-testid="weak-group"][data-kind="FinalizationRegistry"][data-status="strong"]')
     .filter({ hasText: 'held by its own FinalizationRegistry held value' });
@@ -101,7 +117,7 @@ test('demo: leaks fail with clusters, weak traps shown, a fourth snapshot rename
   expect(programShells.length, 'the demo leaves dead WeakRefs in its cache Map').toBeGreaterThan(0);
   await expect(page.getByTestId('weak-shells')).toBeVisible();
   await expect(page.getByTestId('weak-shell').first().locator('td.num').first()).toHaveText(formatCount(programShells[0]!.count));
-  await shot(page, 'demo-weak');
+  await shot(page, 'demo-weak-expanded');
 
   // ---- A fourth snapshot from the page ----
   await page.getByTestId('take-snapshot').click();
