@@ -11,19 +11,10 @@ import type {
 } from '../../src/shared/contract.js';
 import { describeError } from '../lib/errors.js';
 import type { ConnectionState } from '../lib/types.js';
+import type { ViewName } from '../../src/shared/views.js';
 
-export type ViewName = 'summary' | 'comparison' | 'weak' | 'retainers' | 'graph' | 'dominators' | 'leaks';
-
-/** The tab order (Ctrl/⌘+1..7 follow it). */
-export const VIEWS: readonly { name: ViewName; label: string }[] = [
-  { name: 'summary', label: 'Summary' },
-  { name: 'comparison', label: 'Comparison' },
-  { name: 'weak', label: 'Weak references' },
-  { name: 'retainers', label: 'Retainers' },
-  { name: 'graph', label: 'Retention graph' },
-  { name: 'dominators', label: 'Dominators' },
-  { name: 'leaks', label: 'Leaks' },
-];
+// The list lives in src/shared so the desktop app's View menu follows the tabs.
+export { VIEWS, type ViewName } from '../../src/shared/views.js';
 
 /** An object picked in any view. */
 export interface SelectedObject {
