@@ -37,14 +37,17 @@ export function originAllowed(req: IncomingMessage, port: number): boolean {
   return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
 }
 
-/** The strict Content-Security-Policy: only our own scripts, styles and sockets; no framing, no forms, no inline code. */
-export function contentSecurityPolicy(port: number): string {
+/**
+ * The strict Content-Security-Policy: only our own scripts, styles and sockets; no framing, no forms,
+ * no inline code. Without a port (the desktop app, which talks over IPC) no socket is allowed.
+ */
+export function contentSecurityPolicy(port?: number): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    port === undefined ? "connect-src 'self'" : `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
     "worker-src 'self' blob:",
     "font-src 'self'",
     "base-uri 'none'",
@@ -53,12 +56,18 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-/** Headers every response carries, errors included. */
+/** Headers every response carries, errors included (the desktop app's protocol sends the same, without a port). */
+export function securityHeaders(port?: number): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(port),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  };
+}
+
 export function setSecurityHeaders(res: ServerResponse, port: number): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy(port));
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  for (const [name, value] of Object.entries(securityHeaders(port))) res.setHeader(name, value);
 }
