@@ -14,6 +14,12 @@ export interface ClassTable {
   names: string[];
   /** Stable key: `,Name`, or `script,line,column,Name` for objects whose constructor location is known. */
   keys: string[];
+  /**
+   * Per class: 1 when it holds detached DOM, i.e. native nodes DevTools names `Detached …`
+   * (browser snapshots). Node's own natives that V8 marks detached (`Node / BindingData`, NOTES.md
+   * §1.1 in test/oracle) are not DOM and are left out; their names are what DevTools shows either way.
+   */
+  detached: Uint8Array;
 }
 
 // DevTools' constants (HeapSnapshot.ts, "inferInterfaceDefinitions").
@@ -57,6 +63,7 @@ export function classifyNodes(g: HeapGraph, definitions: InterfaceDefinition[] =
     return id;
   };
   const fixed = (name: string) => classFor(`,${name}`, name);
+  const detachedClasses = new Set<number>();
   const typeClass = g.layout.nodeTypes.map((t) => fixed(`(${t})`));
   const system = fixed('(system)');
   const code = fixed('(compiled code)');
@@ -80,9 +87,13 @@ export function classifyNodes(g: HeapGraph, definitions: InterfaceDefinition[] =
         const cached = loc === -1 ? plainCache.get(nameIndex) : locationCache.get(loc)?.get(nameIndex);
         if (cached !== undefined) { classOf[o] = cached; continue; }
       }
+      let dom = false;
       if (name === undefined) {
         name = g.strings.get(nameIndex);
-        if (detached[o]) name = `Detached ${name}`;
+        if (detached[o]) {
+          dom = !name.startsWith(NODE_EMBEDDER_PREFIX);
+          name = `Detached ${name}`;
+        }
         name = shortenTag(name);
       }
       if (loc >= 0) {
@@ -96,11 +107,17 @@ export function classifyNodes(g: HeapGraph, definitions: InterfaceDefinition[] =
         id = fixed(name);
         if (!detached[o] && iface < 0) plainCache.set(nameIndex, id);
       }
+      if (dom) detachedClasses.add(id);
     } else id = typeClass[t]!;
     classOf[o] = id;
   }
-  return { classOf, names, keys };
+  const detachedFlags = new Uint8Array(names.length);
+  for (const c of detachedClasses) detachedFlags[c] = 1;
+  return { classOf, names, keys, detached: detachedFlags };
 }
+
+/** Node's embedder nodes (`Node / Environment`, `Node / BindingData`…): native, but never DOM. */
+const NODE_EMBEDDER_PREFIX = 'Node / ';
 
 /** `<div id="a">` → `<div>`; `Detached <div class=x>` → `Detached <div>`. */
 function shortenTag(name: string): string {

@@ -10,6 +10,8 @@ export interface ClassSummary {
   retainedSize: number;
   /** DevTools' class key: `,Name`, or `script,line,column,Name` when objects of one name come from different constructors. */
   key: string;
+  /** Present (true) on classes of detached DOM nodes (`Detached <div>`…; ClassTable.detached). */
+  detached?: true;
 }
 
 /** Everything a full load computes once per snapshot: adjusted sizes, dominators, classes. */
@@ -65,7 +67,9 @@ export function summarizeClasses(a: AnalyzedSnapshot): ClassSummary[] {
   const out: ClassSummary[] = [];
   for (let c = 0; c < k; c++) {
     if (count[c] === 0) continue;
-    out.push({ name: classes.names[c]!, count: count[c]!, selfSize: self[c]!, retainedSize: retained[c]!, key: classes.keys[c]! });
+    const row: ClassSummary = { name: classes.names[c]!, count: count[c]!, selfSize: self[c]!, retainedSize: retained[c]!, key: classes.keys[c]! };
+    if (classes.detached[c]) row.detached = true;
+    out.push(row);
   }
   out.sort((x, y) => y.retainedSize - x.retainedSize || y.selfSize - x.selfSize || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return out;

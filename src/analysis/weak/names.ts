@@ -38,6 +38,8 @@ const WANTED: ReadonlyArray<[string, NameCode]> = [
   ['context', Name.context],
   ['system / WeakCell', Name.weakCell],
   ['system / Oddball', Name.oddball],
+  // V8 12+ (Chromium 156) names the hole on its own; Node 20's V8 11.3 calls it an Oddball.
+  ['system / Hole', Name.oddball],
   ['system / Context', Name.systemContext],
   ['WeakRef', Name.weakRef],
   ['WeakMap', Name.weakMap],
