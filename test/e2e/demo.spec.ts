@@ -50,6 +50,7 @@ test('demo: leaks fail with clusters, weak traps shown, a fourth snapshot rename
   await expect(page.getByTestId('leak-cluster')).toHaveCount(check.leaks.length);
   await expect(page.getByTestId('leak-cluster').locator('.name')).toHaveText(check.leaks.map((l) => l.name));
   for (const name of ['Document', 'FileHandle', 'CacheEntry']) expect(check.leaks.map((l) => l.name)).toContain(name);
+  await shot(page, 'demo-leaks');
   // A cluster opens onto its path and ids.
   await page.getByTestId('leak-cluster').first().getByRole('button', { name: 'show path and ids' }).click();
   // A long path shows its first and last hops with a gap that opens: the steps shown are the CLI's, in order.
@@ -65,7 +66,7 @@ test('demo: leaks fail with clusters, weak traps shown, a fourth snapshot rename
     await gap.click();
     await expect(chainIds).toHaveText(leakPath);
   }
-  await shot(page, 'demo-leaks');
+  await shot(page, 'demo-leaks-path');
 
   // From a cluster's path to the object: its retainers, then its retention graph.
   await page.getByTestId('leak-cluster').first().getByRole('button', { name: 'hide path and ids' }).click();
