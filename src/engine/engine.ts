@@ -151,17 +151,19 @@ export class Engine {
 
   private summaryRange(r: Request<'summary.range'>): Response<'summary.range'> {
     const entry = this.get(r.snapshotId);
-    const p = page(this.view(entry, r.sort, r.filter), r.start, r.end);
+    const p = page(this.view(entry, r.sort, r.filter, r.detached), r.start, r.end);
     return { ...p, rows: p.rows.map((c) => toClassRow(c, entry.classDistance)) };
   }
 
   /** The summary filtered and sorted; the last one is kept, since a view pages through one of them. */
-  private view(entry: Entry, sort: ClassSort | undefined, filter: string | undefined): ClassSummary[] {
+  private view(entry: Entry, sort: ClassSort | undefined, filter: string | undefined, detached = false): ClassSummary[] {
     const needle = filter?.toLowerCase() ?? '';
-    if (!needle && !sort) return entry.summary;
-    const key = JSON.stringify([sort?.by, sort?.order, needle]);
+    if (!needle && !sort && !detached) return entry.summary;
+    const key = JSON.stringify([sort?.by, sort?.order, needle, detached]);
     if (entry.view?.key === key) return entry.view.rows;
-    let rows = needle ? entry.summary.filter((c) => c.name.toLowerCase().includes(needle)) : entry.summary.slice();
+    let rows = needle || detached
+      ? entry.summary.filter((c) => (!detached || c.detached === true) && (!needle || c.name.toLowerCase().includes(needle)))
+      : entry.summary.slice();
     if (sort) {
       const sign = sort.order === 'asc' ? 1 : -1;
       const by = sort.by;
@@ -298,7 +300,9 @@ function sortedDiff(rows: ClassDiffRow[], sort: DiffSort | undefined, filter: st
 }
 
 function toClassRow(c: ClassSummary, distance: Map<string, number>): ClassRow {
-  return { key: c.key, name: cut(c.name), count: c.count, selfSize: c.selfSize, retainedSize: c.retainedSize, distance: distance.get(c.key) ?? -1 };
+  const row: ClassRow = { key: c.key, name: cut(c.name), count: c.count, selfSize: c.selfSize, retainedSize: c.retainedSize, distance: distance.get(c.key) ?? -1 };
+  if (c.detached) row.detached = true;
+  return row;
 }
 
 /**

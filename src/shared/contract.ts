@@ -26,9 +26,12 @@ export interface Api {
     request: { snapshotId: SnapshotId };
     response: { closed: boolean };
   };
-  /** Classes as the Summary shows them, default order retained size descending; `filter` is a case-insensitive name substring. */
+  /**
+   * Classes as the Summary shows them, default order retained size descending; `filter` is a
+   * case-insensitive name substring; `detached` keeps only classes of detached DOM (`Detached <div>`…).
+   */
   'summary.range': {
-    request: { snapshotId: SnapshotId; start: number; end: number; sort?: ClassSort; filter?: string };
+    request: { snapshotId: SnapshotId; start: number; end: number; sort?: ClassSort; filter?: string; detached?: boolean };
     response: Page<ClassRow>;
   };
   /** Objects of one class (by its key), largest retained size first. */

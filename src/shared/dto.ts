@@ -30,6 +30,8 @@ export interface ClassRow {
   retainedSize: number;
   /** The smallest distance from the roots among its objects (DevTools' class Distance); -1 when all are held only weakly. */
   distance: number;
+  /** Present (true) on classes of detached DOM nodes (browser snapshots). */
+  detached?: true;
 }
 
 export type ClassSortField = 'name' | 'distance' | 'count' | 'selfSize' | 'retainedSize';

@@ -52,6 +52,7 @@ const schemas: { [C in Channel]: z.ZodType<Request<C>> } = {
     ...range,
     sort: z.strictObject({ by: z.enum(['name', 'distance', 'count', 'selfSize', 'retainedSize']), order: z.enum(['asc', 'desc']) }).optional(),
     filter: z.string().max(1000).optional(),
+    detached: z.boolean().optional(),
   }).refine(checkRange, rangeIssue),
   'class.instances': z.strictObject({ snapshotId, classKey: z.string().max(100_000), ...range }).refine(checkRange, rangeIssue),
   'node.retainers': z.strictObject({
