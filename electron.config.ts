@@ -39,6 +39,8 @@ export default defineConfig({
     ...web,
     build: {
       ...web.build,
+      // electron-vite leaves bundles unminified by default; the web build is minified, and so is this.
+      minify: true,
       outDir: at('dist/electron/renderer'),
       rolldownOptions: { input: { index: at('renderer/index.html') } },
     },

@@ -2,6 +2,7 @@
  * The transport-neutral interface of lib/api.ts, in a file with no DOM code so the WebSocket client
  * (and its tests under Node) can implement it.
  */
+import type { ImportResult, MenuCommand } from '../../src/shared/bridge.js';
 import type { SnapshotId, SnapshotMeta, UiChannel, UiEventName, UiEvents, UiRequest, UiResponse } from '../../src/shared/contract.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -17,4 +18,10 @@ export interface HeapscopeApi {
   exportUrl(snapshotId: SnapshotId): string;
   /** Connection state changes (the banner shows `closed`). */
   onConnection(fn: (state: ConnectionState) => void): () => void;
+  /** Desktop app only: import through the native open dialog (the sidebar's Import and File › Import). */
+  importWithDialog?(): Promise<ImportResult>;
+  /** Desktop app only: save a copy of a stored snapshot through the native save dialog; false when cancelled. */
+  exportWithDialog?(snapshotId: SnapshotId): Promise<boolean>;
+  /** Desktop app only: commands of the native menu. */
+  onMenu?(fn: (command: MenuCommand) => void): () => void;
 }
