@@ -74,6 +74,24 @@ async function widestNode(file) {
 const takeLongTasks = (page) => page.evaluate(() => window.__longtasks.splice(0));
 const maxOf = (tasks) => tasks.reduce((m, t) => Math.max(m, t.duration), 0);
 
+/** With HEAPSCOPE_UI_PROFILE=DIR, each phase's main-thread CPU profile is written there (open in DevTools). */
+async function profiler(page) {
+  const dir = process.env.HEAPSCOPE_UI_PROFILE;
+  if (!dir) return { start: async () => {}, stop: async () => {} };
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  return {
+    start: () => cdp.send('Profiler.start'),
+    async stop(name) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      log(`bench ui: profile ${name} written to ${path.join(dir, `${name}.cpuprofile`)}`);
+    },
+  };
+}
+
 export async function runUiBench(file) {
   const { chromium } = await import('@playwright/test');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapscope-uibench-'));
@@ -101,6 +119,8 @@ export async function runUiBench(file) {
     await page.getByTestId('class-row').first().waitFor({ state: 'visible', timeout: 120_000 });
     const summaryShownMs = Date.now() - t0;
     const startupTasks = await takeLongTasks(page);
+    const prof = await profiler(page);
+    await prof.start();
 
     // 2. Scroll the classes, expand the largest class, scroll and jump through its instances, open retainers.
     const table = page.getByTestId('summary-table');
@@ -110,21 +130,27 @@ export async function runUiBench(file) {
       await page.mouse.wheel(0, 400);
       await page.waitForTimeout(16);
     }
+    await table.focus();
     await page.keyboard.press('Home');
-    await page.getByTestId('class-row').first().click();
     await page.keyboard.press('Enter');
     await page.getByTestId('instance-row').first().waitFor({ timeout: 60_000 });
     for (let i = 0; i < 60; i++) {
       await page.mouse.wheel(0, 600);
       await page.waitForTimeout(16);
     }
+    await table.focus();
     await page.keyboard.press('End');
     await page.waitForTimeout(500);
+    // Back to the class and down onto its first object: the selection follows the focused row, and
+    // the retainers pane opens on it.
     await page.keyboard.press('Home');
-    await page.getByTestId('instance-row').first().click();
+    await page.waitForTimeout(300);
+    await page.keyboard.press('ArrowDown');
     await page.getByTestId('retainer-row').first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(300);
     const scrollTasks = await takeLongTasks(page);
+    await prof.stop('scroll');
+    await prof.start();
 
     // 3. Retention graph of the widest node at 2,000 nodes.
     const goto = page.getByTestId('goto-object');
@@ -138,6 +164,7 @@ export async function runUiBench(file) {
       return { firstFrameMs: m ? m.duration : null, status: document.querySelector('[data-testid="graph-status"]')?.textContent ?? '' };
     });
     const graphTasks = await takeLongTasks(page);
+    await prof.stop('graph');
 
     return {
       file: path.basename(file),
