@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAppArgs } from '../../src/host/electron/args.js';
+import { parseAppArgs, userArgs } from '../../src/host/electron/args.js';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, APP_URL, appHeaders, appResponse, isAppUrl } from '../../src/host/electron/protocol.js';
 import { navigationAllowed, permissionAllowed, windowOpenHandler, windowOptions } from '../../src/host/electron/window.js';
 import { contentSecurityPolicy, securityHeaders } from '../../src/host/web/security.js';
@@ -155,5 +155,13 @@ describe('command line', () => {
     });
     expect(parseAppArgs([])).toEqual({ dev: false, storeDir: undefined, files: [] });
     expect(parseAppArgs(['--store-dir='])).toEqual({ dev: false, storeDir: undefined, files: [] });
+  });
+
+  it('finds the app arguments after the entry script, whatever switches a launcher put before it', () => {
+    const entry = path.resolve('dist/electron/main/index.js');
+    expect(userArgs(['/x/electron', '--inspect=0', '--remote-debugging-port=0', 'dist/electron/main/index.js', 'a.heapsnapshot'], entry, false)).toEqual(['a.heapsnapshot']);
+    expect(userArgs(['/x/electron', entry, '--dev'], entry, false)).toEqual(['--dev']);
+    expect(userArgs(['/x/electron', 'dist/electron/main', 'b.heapsnapshot.gz'], entry, false)).toEqual(['b.heapsnapshot.gz']);
+    expect(userArgs(['/x/heapscope', 'c.heapsnapshot'], entry, true)).toEqual(['c.heapsnapshot']);
   });
 });

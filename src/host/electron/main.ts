@@ -14,7 +14,7 @@ import { IPC, type BridgeEventMessage, type MenuCommand } from '../../shared/bri
 import type { UiEventMessage } from '../../shared/contract.js';
 import { SnapshotStore } from '../../store/store.js';
 import { HostSession } from '../session/session.js';
-import { parseAppArgs } from './args.js';
+import { parseAppArgs, userArgs } from './args.js';
 import { createIpcHandlers, registerIpc, type Dialogs } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_URL, appResponse } from './protocol.js';
@@ -27,7 +27,7 @@ const PRELOAD = path.join(here, '../preload/index.cjs');
 const RENDERER = path.join(here, '../renderer');
 const ENGINE = new URL('./engine.js', import.meta.url);
 
-const args = parseAppArgs(process.argv.slice(process.defaultApp ? 2 : 1));
+const args = parseAppArgs(userArgs(process.argv, fileURLToPath(import.meta.url), app.isPackaged));
 
 // Before `ready`: the scheme must be known to Chromium as standard and secure from the start.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
