@@ -1,6 +1,7 @@
 import { openCaptureSession, type CaptureResult, type CaptureSession } from '../inspector/capture.js';
 import type { CaptureIncompleteError } from '../inspector/errors.js';
 import { ExitCode, HeapscopeError } from '../shared/errors.js';
+import { describeMemory } from './capture-memory.js';
 import type { CaptureProgressReporter } from './capture-progress.js';
 import type { OutputPlan } from './capture-outputs.js';
 import type { Triggers, WaitOutcome } from './capture-triggers.js';
@@ -11,6 +12,7 @@ export interface SeriesOptions {
   triggers: Triggers;
   gc?: boolean;
   pick?: string;
+  worker?: string;
   allowRemote?: boolean;
   json?: boolean;
   progress: CaptureProgressReporter;
@@ -47,7 +49,7 @@ export async function runCaptureSeries(o: SeriesOptions): Promise<CaptureResult[
   let index = 0;
   triggers.start();
   try {
-    session = await openCaptureSession({ target: o.target, pick: o.pick, allowRemote: o.allowRemote, signal: o.stop });
+    session = await openCaptureSession({ target: o.target, pick: o.pick, worker: o.worker, allowRemote: o.allowRemote, signal: o.stop });
     const { address, browser, title } = session.target;
     progress.report({ phase: 'attached', address, browser, title });
     for (; index < n; index++) {
@@ -66,6 +68,7 @@ export async function runCaptureSeries(o: SeriesOptions): Promise<CaptureResult[
       progress.note(`taking ${label} (${position})`);
       const result = await session.capture({ out: plan.outs[index], gc: o.gc, signal: o.stop, onProgress: (p) => progress.report(p) });
       written.push(result);
+      if (result.memory) progress.note(describeMemory(result.memory));
       if (!o.json) process.stdout.write(`${result.file}\n`);
     }
   } catch (err) {

@@ -2,6 +2,8 @@ import v8 from 'node:v8';
 import { InvalidArgumentError, type Command } from 'commander';
 import { captureHeapSnapshot } from '../inspector/capture.js';
 import { HeapscopeError } from '../shared/errors.js';
+import { runCaptureList } from './capture-list.js';
+import { describeMemory } from './capture-memory.js';
 import { planOutputs } from './capture-outputs.js';
 import { createCaptureProgress } from './capture-progress.js';
 import { runCaptureSeries } from './capture-series.js';
@@ -15,17 +17,24 @@ interface CaptureFlags {
   onSignal?: boolean;
   gc?: boolean;
   pick?: string;
+  worker?: string;
+  list?: boolean;
   allowRemote?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
 
-/** `heapscope capture TARGET [-o FILE]... [--count N] [--stdin | --every S | --on-signal] [--gc] [--pick TEXT] [--allow-remote] [--quiet] [--json]` */
+/**
+ * `heapscope capture TARGET [-o FILE]... [--count N] [--stdin | --every S | --on-signal] [--gc] [--pick TEXT] [--worker ID|TEXT]
+ * [--allow-remote] [--quiet] [--json]`, and `heapscope capture TARGET --list [--pick TEXT] [--json]`.
+ */
 export function registerCapture(program: Command): void {
   program
     .command('capture')
-    .description('write heap snapshots of a running Node or Chromium process; prints each path on stdout as it is written')
-    .argument('<TARGET>', 'ws://HOST:PORT/ID, HOST:PORT, PORT (on 127.0.0.1), or pid:PID (a Node process: sent SIGUSR1 to open its inspector)')
+    .description('write heap snapshots of a running Node process, Chromium page, Electron main process or renderer, or Node worker thread; '
+      + 'prints each path on stdout as it is written')
+    .argument('<TARGET>', 'ws://HOST:PORT/ID, HOST:PORT, PORT (on 127.0.0.1), pid:PID (a Node process: sent SIGUSR1 to open its inspector), '
+      + 'or chromium:USER_DATA_DIR (a Chromium or Electron started with --remote-debugging-port=0: the port it wrote to DevToolsActivePort)')
     .option('-o, --output <FILE>', 'where to write it (an existing directory: the default name in it); default heapscope-<yyyymmdd-hhmmss>-<pid or port>.heapsnapshot here. '
       + 'Repeat for a series taken in one session: -o A -o B -o C', collect)
     .option('--count <N>', 'take a series of N snapshots: with -o DIR (default names in it), -o PATTERN holding {n} (1..N), or no -o (here)', count)
@@ -33,11 +42,14 @@ export function registerCapture(program: Command): void {
     .option('--every <SECONDS>', 'series: take the next snapshot SECONDS after the previous one was written', seconds)
     .option('--on-signal', `series: each ${TRIGGER_SIGNAL} sent to heapscope (kill -USR2 PID) takes the next snapshot`)
     .option('--gc', 'run a garbage collection first (before each snapshot)')
-    .option('--pick <TEXT>', 'where the port serves several targets, the one whose title or URL contains TEXT')
+    .option('--pick <TEXT>', 'where the port serves several targets (Chromium pages, Electron windows), the one whose title or URL contains TEXT')
+    .option('--worker <ID|TEXT>', 'a worker thread of the Node target: its thread id, or text in its title or URL (see --list); '
+      + 'snapshots are of that thread\'s heap, taken through the process\'s inspector')
+    .option('--list', 'print the targets TARGET offers (type, title, URL; Node worker threads under their process) and exit; nothing is captured')
     .option('--allow-remote', 'allow a host outside loopback (the inspector gives full control of the process)')
     .option('-q, --quiet', 'no progress on stderr')
-    .option('--json', 'print {"file","bytes","nodeCount","edgeCount","address"} as one JSON document instead of the path; '
-      + 'a series adds "snapshots" (one such object per file, in order) and "complete"')
+    .option('--json', 'print {"file","bytes","nodeCount","edgeCount","address","memory"} as one JSON document instead of the path; '
+      + 'a series adds "snapshots" (one such object per file, in order) and "complete". With --list: {"address","browser","targets"}')
     .addHelpText('after', `
 The target's JavaScript is paused while V8 builds the snapshot, and the target needs
 about 7x the snapshot size in extra memory meanwhile. The file (mode 0600) appears only
@@ -62,6 +74,16 @@ Attaching by pid works for Node processes of your own user: heapscope sends SIGU
 and finds the port the inspector opened (127.0.0.1:9229 unless --inspect-port said
 otherwise). Never share the ws:// URL of an inspector: it grants full control.
 
+Desktop UIs: a Chromium (or Electron app) started with --remote-debugging-port=0
+--user-data-dir=DIR writes its port to DIR/DevToolsActivePort; chromium:DIR (or the
+path of that file) finds it. The port lists every page, iframe and worker (Chromium's
+own UI is left out); --pick chooses one, --list shows them. An Electron app's main
+process is a Node target (--inspect=PORT), its windows are pages of
+--remote-debugging-port. A Node worker thread is captured through its process:
+TARGET names the process, --worker the thread. Before each snapshot heapscope reads
+the target's JS heap usage and, where /proc tells, its process's RSS ("memory" in
+--json); it runs no code in the target for this.
+
 Exit codes: 0 written, 2 usage (bad TARGET, remote host, several targets without
 --pick, a series without a trigger), 3 target unreachable or not an inspector,
 4 capture incomplete (the target died or the connection dropped, or a series was
@@ -71,10 +93,17 @@ Examples:
   node --inspect=127.0.0.1:9229 app.js &   heapscope capture 9229
   heapscope capture pid:12345 -o before.heapsnapshot --gc
   heapscope capture 127.0.0.1:9222 --pick localhost:3000
+  heapscope capture chromium:/tmp/profile --list
+  heapscope capture chromium:/tmp/profile --pick 'My App' -o page.heapsnapshot
+  heapscope capture 9229 --worker 1 -o worker.heapsnapshot
   heapscope capture 9229 -o before.heapsnapshot -o after.heapsnapshot      (Enter between)
   heapscope capture 9229 -o a.heapsnapshot -o b.heapsnapshot -o c.heapsnapshot --on-signal &
   heapscope capture pid:12345 --count 3 -o 'snap-{n}.heapsnapshot' --every 60`)
     .action(async (target: string, flags: CaptureFlags) => {
+      if (flags.list) {
+        await runCaptureList(target, flags);
+        return;
+      }
       keepYoungGenerationSmall();
       const plan = await planOutputs(flags.output ?? [], flags.count, process.cwd());
       const triggers = plan.series
@@ -91,7 +120,7 @@ Examples:
       try {
         if (triggers) {
           await runCaptureSeries({
-            target, plan, triggers, gc: flags.gc, pick: flags.pick, allowRemote: flags.allowRemote, json: flags.json,
+            target, plan, triggers, gc: flags.gc, pick: flags.pick, worker: flags.worker, allowRemote: flags.allowRemote, json: flags.json,
             progress, stop: controller.signal, stoppedBy: () => stoppedBy,
           });
           return;
@@ -101,10 +130,12 @@ Examples:
           out: plan.outs[0],
           gc: flags.gc,
           pick: flags.pick,
+          worker: flags.worker,
           allowRemote: flags.allowRemote,
           signal: controller.signal,
           onProgress: (p) => progress.report(p),
         });
+        if (result.memory) progress.note(describeMemory(result.memory));
         progress.stop();
         process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${result.file}\n`);
       } finally {

@@ -1,13 +1,20 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '../shared/errors.js';
+import type { CdpChannel } from './channel.js';
 import { discoverTarget, type DiscoveredTarget } from './discover.js';
 import { CaptureIncompleteError, SessionError, TargetUnreachableError, type CaptureExtent } from './errors.js';
 import { getJson } from './http-json.js';
-import { openInspectorByPid } from './pid.js';
+import { findTargetPid, processMemory, type ProcessMemory } from './process-memory.js';
+import { describeSpec, resolveInspector } from './resolve-target.js';
 import { Session } from './session.js';
 import { SnapshotFileSink } from './sink.js';
 import { SnapshotStreamTracker } from './snapshot-stream.js';
 import { parseTarget, type TargetSpec } from './target.js';
+import { WorkerChannel, type WorkerInfo } from './worker-channel.js';
+
+export type { ProcessMemory } from './process-memory.js';
+export type { WorkerInfo } from './worker-channel.js';
 
 export type CaptureProgress =
   /** The inspector answered and the session is open. */
@@ -38,13 +45,25 @@ export interface CaptureResult {
   edgeCount: number;
   /** HOST:PORT of the inspector. */
   address: string;
+  /**
+   * Additive: the target's memory just before the snapshot (after `gc`): its heap usage and, where
+   * the OS tells, its process's RSS. Absent when the target would not say.
+   */
+  memory?: ProcessMemory;
 }
 
 export interface CaptureSessionOptions {
-  /** A TARGET as in CONTRACT.md: ws://HOST:PORT/ID, HOST:PORT, PORT or pid:PID. */
+  /** A TARGET as in CONTRACT.md (ws://HOST:PORT/ID, HOST:PORT, PORT, pid:PID) or chromium:USER_DATA_DIR. */
   target: string;
   /** Where one port serves several targets: the one whose title or URL contains this text. */
   pick?: string;
+  /**
+   * A worker thread of the Node target: its thread id (`1`) or text in its title or URL. The
+   * snapshots are then of that thread's heap, taken through the process's session (NodeWorker).
+   */
+  worker?: string;
+  /** Read the target's memory before each snapshot (CaptureResult.memory). Default true. */
+  memory?: boolean;
   allowRemote?: boolean;
   deadlines?: CaptureDeadlines;
   /** Cancels attaching: rejects with CaptureIncompleteError ("cancelled"). Each capture takes its own signal. */
@@ -74,6 +93,10 @@ export interface AttachedTarget {
   type: string;
   title: string;
   url: string;
+  /** The process, when known (a pid: TARGET; or found through /proc for memory readings). */
+  pid?: number;
+  /** With `worker`: the worker thread whose heap the snapshots hold (type, title and url above are its own). */
+  worker?: WorkerInfo;
 }
 
 /**
@@ -125,30 +148,48 @@ export async function openCaptureSession(options: CaptureSessionOptions): Promis
   };
 
   checkAborted(describeSpec(spec));
-  const { host, port } = spec.kind === 'pid' ? await openInspectorByPid(spec.pid, { deadlineMs: d.pidMs }) : spec;
-  const target = await discoverTarget(host, port, spec.kind === 'ws' ? spec.path : undefined,
-    { pick: options.pick, deadlineMs: d.probeMs });
+  const { host, port, path: wsPath, pid } = await resolveInspector(spec, { pidMs: d.pidMs });
+  const target = await discoverTarget(host, port, wsPath, { pick: options.pick, deadlineMs: d.probeMs });
   checkAborted(target.address);
+  if (options.worker !== undefined && !isNode(target)) {
+    throw new UsageError(`--worker is for Node processes; ${target.address} is ${target.browser} (a ${target.type} target). `
+      + 'A Chromium page\'s workers are targets of their own: see --list');
+  }
 
   const session = await Session.connect(target.wsUrl, target.address, { connectDeadlineMs: d.connectMs, commandDeadlineMs: d.commandMs });
-  const onAbort = () => session.destroy('cancelled');
+  let channel: CdpChannel = session;
+  const onAbort = () => channel.destroy('cancelled');
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) onAbort();
     try {
+      if (options.worker !== undefined) channel = await WorkerChannel.attach(session, options.worker, { commandDeadlineMs: d.commandMs });
       // The first command proves a V8 inspector is talking: failing here is exit 3, not 4.
-      await session.send('HeapProfiler.enable');
+      await channel.send('HeapProfiler.enable');
     } catch (err) {
       if (signal?.aborted || !(err instanceof SessionError)) throw err;
       throw new TargetUnreachableError(target.address, sessionDetail(err), { cause: err });
     }
   } catch (err) {
-    await session.close();
-    throw await explain(err, session, target, signal);
+    await channel.close();
+    throw await explain(err, channel, target, signal);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  return new LiveCaptureSession(session, target, spec, d.stallMs ?? DEFAULT_STALL_MS);
+  const worker = channel instanceof WorkerChannel ? channel.worker : undefined;
+  return new LiveCaptureSession(channel, target, spec, d.stallMs ?? DEFAULT_STALL_MS,
+    { pid, worker, memory: options.memory ?? true, commandMs: d.commandMs });
+}
+
+function isNode(target: DiscoveredTarget): boolean {
+  return target.type === 'node' || target.browser.startsWith('node');
+}
+
+interface SessionExtras {
+  pid: number | undefined;
+  worker: WorkerInfo | undefined;
+  memory: boolean;
+  commandMs: number | undefined;
 }
 
 class LiveCaptureSession implements CaptureSession {
@@ -158,10 +199,25 @@ class LiveCaptureSession implements CaptureSession {
   /** The capture running now (or the last one), so the next waits for it. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly session: Session, private readonly discovered: DiscoveredTarget,
-    private readonly spec: TargetSpec, private readonly stallMs: number) {
+  /** The process's pid, found once for Node targets (its inspector port's owner does not change). */
+  private pid: Promise<number | undefined> | undefined;
+
+  constructor(private readonly session: CdpChannel, private readonly discovered: DiscoveredTarget,
+    private readonly spec: TargetSpec, private readonly stallMs: number, private readonly extras: SessionExtras) {
     const { address, browser, type, title, url } = discovered;
-    this.target = { address, browser, type, title, url };
+    const worker = extras.worker;
+    this.target = worker
+      ? { address, browser, type: worker.type, title: worker.title, url: worker.url, worker }
+      : { address, browser, type, title, url };
+    if (extras.pid !== undefined) {
+      this.target.pid = extras.pid;
+      this.pid = Promise.resolve(extras.pid);
+    } else if (isNode(discovered)) {
+      this.pid = findTargetPid({ ...discovered, pid: undefined }).then((pid) => {
+        if (pid !== undefined) this.target.pid = pid;
+        return pid;
+      }, () => undefined);
+    }
     this.lost = new Promise((resolve) => {
       session.onEnd((err) => {
         if (this.closing) return;
@@ -186,13 +242,24 @@ class LiveCaptureSession implements CaptureSession {
     await this.session.close();
   }
 
+  /** The target's memory, or undefined when it will not say; a session that ended meanwhile still fails the capture. */
+  private async readMemory(): Promise<ProcessMemory | undefined> {
+    const pid = this.pid ? await this.pid : undefined;
+    try {
+      return await processMemory(this.session, { ...this.discovered, type: this.target.type, pid }, { deadlineMs: this.extras.commandMs });
+    } catch (err) {
+      if (this.session.ended) throw err;
+      return undefined;
+    }
+  }
+
   private async captureNow(options: SnapshotOptions): Promise<CaptureResult> {
     const { session, discovered: target, stallMs } = this;
     const signal = options.signal;
     const progress = options.onProgress ?? (() => {});
     if (signal?.aborted) throw new CaptureIncompleteError(target.address, 'cancelled', NO_DATA);
     if (session.ended) throw await explain(session.ended, session, target, undefined);
-    const file = await destination(options, this.spec, target);
+    const file = await destination(options, this.spec, target, this.extras.worker);
 
     const onAbort = () => session.destroy('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -202,7 +269,10 @@ class LiveCaptureSession implements CaptureSession {
         progress({ phase: 'gc' });
         await session.send('HeapProfiler.collectGarbage', undefined, { deadlineMs: stallMs });
       }
-      return await streamSnapshot(session, target, file, progress, stallMs, signal);
+      // Before the snapshot: V8's snapshot generator itself takes ~7x the snapshot in extra RSS (FACTS.md §2).
+      const memory = this.extras.memory ? await this.readMemory() : undefined;
+      const result = await streamSnapshot(session, target, file, progress, stallMs, signal);
+      return memory ? { ...result, memory } : result;
     } catch (err) {
       // A stalled command may still be running in V8: its chunks must not reach the next capture.
       // (Every other failure after the request either ended the session already or came after V8's answer.)
@@ -215,7 +285,7 @@ class LiveCaptureSession implements CaptureSession {
   }
 }
 
-async function streamSnapshot(session: Session, target: DiscoveredTarget, file: string,
+async function streamSnapshot(session: CdpChannel, target: DiscoveredTarget, file: string,
   progress: (p: CaptureProgress) => void, stallMs: number, signal: AbortSignal | undefined): Promise<CaptureResult> {
   const tracker = new SnapshotStreamTracker();
   const sink = await SnapshotFileSink.create(file, {
@@ -260,13 +330,14 @@ async function streamSnapshot(session: Session, target: DiscoveredTarget, file: 
 }
 
 /** Turns a SessionError from outside the snapshot stream (the GC step, a cancel) into exit 4 with a reason. */
-async function explain(err: unknown, session: Session, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<unknown> {
+async function explain(err: unknown, session: CdpChannel, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<unknown> {
   if (!(err instanceof SessionError)) return err;
   return new CaptureIncompleteError(target.address, await sessionReason(err, session, target, signal), NO_DATA, { cause: err });
 }
 
-async function sessionReason(err: SessionError, session: Session, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<string> {
+async function sessionReason(err: SessionError, session: CdpChannel, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<string> {
   if (signal?.aborted) return 'cancelled';
+  if (session instanceof WorkerChannel && session.workerExited) return 'the worker thread exited';
   // Ours (closed, cancelled, a stall or a write error ended it): its own words say why.
   if (err.failure !== 'closed' || session.endedLocally) return sessionDetail(err);
   // Tell a dead target from a dropped connection: a live inspector still answers /json/version.
@@ -287,12 +358,8 @@ function sessionDetail(err: SessionError): string {
   return err.message.slice(err.address.length + 2);
 }
 
-function describeSpec(spec: TargetSpec): string {
-  return spec.kind === 'pid' ? `pid ${spec.pid}` : `${spec.host}:${spec.port}`;
-}
-
-/** `heapscope-<yyyymmdd-hhmmss>-<pid or port>.heapsnapshot`, in `out` when that is a directory. */
-async function destination(options: SnapshotOptions, spec: TargetSpec, target: DiscoveredTarget): Promise<string> {
+/** `heapscope-<yyyymmdd-hhmmss>-<pid or port>[-worker<id>].heapsnapshot`, in `out` when that is a directory. */
+async function destination(options: SnapshotOptions, spec: TargetSpec, target: DiscoveredTarget, worker: WorkerInfo | undefined): Promise<string> {
   const cwd = options.cwd ?? process.cwd();
   let dir = cwd;
   if (options.out !== undefined) {
@@ -301,7 +368,7 @@ async function destination(options: SnapshotOptions, spec: TargetSpec, target: D
     if (!st?.isDirectory()) return out;
     dir = out;
   }
-  const tag = spec.kind === 'pid' ? spec.pid : target.port;
+  const tag = `${spec.kind === 'pid' ? spec.pid : target.port}${worker ? `-worker${worker.workerId.replace(/[^0-9A-Za-z]/g, '')}` : ''}`;
   const stamp = timestamp(new Date());
   for (let n = 1; ; n++) {
     const file = path.join(dir, `heapscope-${stamp}-${tag}${n > 1 ? `-${n}` : ''}.heapsnapshot`);

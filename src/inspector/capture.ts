@@ -1,10 +1,12 @@
 import { openCaptureSession, type CaptureDeadlines, type CaptureProgress, type CaptureResult } from './capture-session.js';
 
 export { openCaptureSession } from './capture-session.js';
-export type { AttachedTarget, CaptureDeadlines, CaptureProgress, CaptureResult, CaptureSession, CaptureSessionOptions, SnapshotOptions } from './capture-session.js';
+export type {
+  AttachedTarget, CaptureDeadlines, CaptureProgress, CaptureResult, CaptureSession, CaptureSessionOptions, ProcessMemory, SnapshotOptions, WorkerInfo,
+} from './capture-session.js';
 
 export interface CaptureOptions {
-  /** A TARGET as in CONTRACT.md: ws://HOST:PORT/ID, HOST:PORT, PORT or pid:PID. */
+  /** A TARGET as in CONTRACT.md (ws://HOST:PORT/ID, HOST:PORT, PORT, pid:PID) or chromium:USER_DATA_DIR. */
   target: string;
   /** Destination file, or an existing directory to put the default name in. Default: the default name in `cwd`. */
   out?: string;
@@ -12,6 +14,10 @@ export interface CaptureOptions {
   gc?: boolean;
   /** Where one port serves several targets: the one whose title or URL contains this text. */
   pick?: string;
+  /** A worker thread of the Node target (thread id, or text in its title or URL): snapshot its heap. */
+  worker?: string;
+  /** Read the target's memory before the snapshot (CaptureResult.memory). Default true. */
+  memory?: boolean;
   allowRemote?: boolean;
   onProgress?: (p: CaptureProgress) => void;
   /** Cancels the capture; it rejects with CaptureIncompleteError and leaves no file. */
@@ -37,6 +43,8 @@ export async function captureHeapSnapshot(options: CaptureOptions): Promise<Capt
   const session = await openCaptureSession({
     target: options.target,
     pick: options.pick,
+    worker: options.worker,
+    memory: options.memory,
     allowRemote: options.allowRemote,
     deadlines: options.deadlines,
     signal: options.signal,

@@ -28,12 +28,35 @@ interface ListEntry extends TargetListing {
 }
 
 /**
- * Checks that HOST:PORT is a V8 inspector (/json/version, then /json/list, each with a deadline and
- * a schema check) and returns the target to attach to. With `path` (from a ws:// TARGET) that one is
- * used; otherwise the port's list is searched, `pick` deciding when it holds several.
+ * Target types never chosen without a ws:// URL: Chromium's own UI (the omnibox popup and other
+ * `chrome://…top-chrome` WebUI) lists itself as `browser_ui` since about Chromium 130. A headless
+ * Chromium with one page lists two of them; counting them would make every `PORT` ambiguous.
  */
-export async function discoverTarget(host: string, port: number, path: string | undefined, options: DiscoverOptions = {}): Promise<DiscoveredTarget> {
-  const deadlineMs = options.deadlineMs ?? 3000;
+const NOT_CANDIDATES = new Set(['browser_ui']);
+
+/**
+ * Checks that HOST:PORT is a V8 inspector and returns every target a TARGET of this port can choose
+ * (`--pick` chooses among them), in the inspector's order; with `path`, only that one (CLI `--list`).
+ */
+export async function discoverTargets(host: string, port: number, path: string | undefined, options: { deadlineMs?: number } = {}): Promise<{
+  address: string; browser: string; targets: DiscoveredTarget[];
+}> {
+  if (path !== undefined) {
+    const t = await discoverTarget(host, port, path, options);
+    return { address: t.address, browser: t.browser, targets: [t] };
+  }
+  const { base, wsBase, list } = await probeInspector(host, port, options.deadlineMs ?? 3000);
+  const targets = candidates(list).map((t) => ({ ...base, ...listing(t), wsUrl: wsBase + pathOf(t.webSocketDebuggerUrl!) }));
+  return { address: base.address, browser: base.browser, targets };
+}
+
+/** Entries a TARGET without a ws:// path may choose: attachable, and not the browser's own UI. */
+function candidates(list: ListEntry[]): ListEntry[] {
+  return list.filter((e) => e.webSocketDebuggerUrl !== undefined && !NOT_CANDIDATES.has(e.type));
+}
+
+/** /json/version and /json/list of HOST:PORT, each with a deadline and checked for the inspector's shape. */
+async function probeInspector(host: string, port: number, deadlineMs: number) {
   const address = formatAddress(host, port);
   // Chromium and Node reject a Host header that is neither an IP nor localhost (DNS-rebinding
   // protection), so a remote name is resolved here and the address used from then on.
@@ -56,17 +79,30 @@ export async function discoverTarget(host: string, port: number, path: string | 
   const wsBase = `ws://${formatAddress(ip, port)}`;
 
   const list = parseList(await probe('/json/list'), address);
+  return { base, wsBase, list };
+}
+
+/**
+ * Checks that HOST:PORT is a V8 inspector (/json/version, then /json/list, each with a deadline and
+ * a schema check) and returns the target to attach to. With `path` (from a ws:// TARGET) that one is
+ * used; otherwise the port's list is searched, `pick` deciding when it holds several.
+ */
+export async function discoverTarget(host: string, port: number, path: string | undefined, options: DiscoverOptions = {}): Promise<DiscoveredTarget> {
+  const { base, wsBase, list } = await probeInspector(host, port, options.deadlineMs ?? 3000);
+  const address = base.address;
   if (path !== undefined) {
     // A ws:// TARGET need not be listed (Chromium's browser endpoint is not); when it is, use its names.
     const listed = list.find((e) => e.webSocketDebuggerUrl !== undefined && pathOf(e.webSocketDebuggerUrl) === path);
     return { ...base, type: listed?.type ?? 'unknown', title: listed?.title ?? '', url: listed?.url ?? '', wsUrl: wsBase + path };
   }
 
-  const attachable = list.filter((e) => e.webSocketDebuggerUrl !== undefined);
+  const attachable = candidates(list);
   if (attachable.length === 0) {
     throw new TargetUnreachableError(address, list.length === 0
       ? 'the inspector lists no targets'
-      : 'every target there already has a debugger attached (close DevTools or the other client)');
+      : list.every((e) => NOT_CANDIDATES.has(e.type))
+        ? 'the browser has no page open (it lists only its own UI)'
+        : 'every target there already has a debugger attached (close DevTools or the other client)');
   }
   let chosen = attachable;
   if (options.pick !== undefined) {

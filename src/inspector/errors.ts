@@ -51,12 +51,15 @@ export class SessionError extends HeapscopeError {
   readonly address: string;
   readonly failure: SessionFailure;
   readonly method: string | undefined;
+  /** The message without the address and the method. */
+  readonly detail: string;
   constructor(address: string, failure: SessionFailure, detail: string, method?: string, options?: { cause?: unknown }) {
     super(`${address}: ${method ? `${method}: ` : ''}${detail}`,
       failure === 'closed' || failure === 'protocol' ? ExitCode.captureIncomplete : ExitCode.unreachable, options);
     this.address = address;
     this.failure = failure;
     this.method = method;
+    this.detail = detail;
   }
 }
 

@@ -56,6 +56,71 @@ export async function loopbackListenPorts(pid: number): Promise<number[] | undef
   return [...ports];
 }
 
+/**
+ * The process that listens on 127.0.0.1:PORT (or another loopback address), found by the socket's
+ * inode in /proc/net/tcp{,6} and a scan of /proc/PID/fd. Only processes of our own user can be
+ * read, which is also the only kind heapscope attaches to by pid. Undefined when not found.
+ */
+export async function pidListeningOn(port: number): Promise<number | undefined> {
+  const inodes = new Set<string>();
+  for (const table of ['tcp', 'tcp6']) {
+    const text = await readText(`/proc/net/${table}`);
+    if (!text) continue;
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A' /* LISTEN */) continue;
+      const [addr, portHex] = cols[1]!.split(':');
+      if (addr && portHex && parseInt(portHex, 16) === port && isLoopbackHex(addr) && cols[9] !== '0') inodes.add(cols[9]!);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of await listPids()) {
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${pid}/fd`);
+    } catch {
+      continue; // another user's process, or gone
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(await readlink(`/proc/${pid}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return pid;
+      } catch { /* the fd closed meanwhile */ }
+    }
+  }
+  return undefined;
+}
+
+/** Resident set size in bytes (VmRSS of /proc/PID/status), or undefined. */
+export async function residentBytes(pid: number): Promise<number | undefined> {
+  const status = await readText(`/proc/${pid}/status`);
+  const m = status && /^VmRSS:\s*(\d+)\s*kB$/im.exec(status);
+  return m ? Number(m[1]) * 1024 : undefined;
+}
+
+/** Pids of every process, in increasing order; [] without /proc. */
+export async function listPids(): Promise<number[]> {
+  try {
+    return (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+  } catch {
+    return [];
+  }
+}
+
+/** The parent pid (field 4 of /proc/PID/stat, read after the command name, which may hold spaces and parentheses). */
+export async function parentPid(pid: number): Promise<number | undefined> {
+  const stat = await readText(`/proc/${pid}/stat`);
+  const rest = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ppid = rest ? Number(rest[1]) : NaN;
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
+/** The command line's arguments, or undefined. */
+export async function commandLine(pid: number): Promise<string[] | undefined> {
+  const text = await readText(`/proc/${pid}/cmdline`);
+  return text === undefined ? undefined : text.split('\0').filter((a) => a !== '');
+}
+
 /** /proc/net/tcp prints addresses as host-order hex words: 0100007F is 127.0.0.1 on little-endian. */
 function isLoopbackHex(addr: string): boolean {
   if (addr.length === 8) return LITTLE_ENDIAN ? addr.endsWith('7F') : addr.startsWith('7F');

@@ -1,26 +1,16 @@
 import { EventEmitter } from 'node:events';
-import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
+import type { CdpChannel, Commands, Events, SendArgs, SendOptions } from './channel.js';
 import { GuardedChrome } from './cdp-client.js';
 import { SessionError, TargetUnreachableError } from './errors.js';
 import { describeSocketError } from './http-json.js';
 
-type Commands = ProtocolMapping.Commands;
-type Events = ProtocolMapping.Events;
+export type { SendOptions } from './channel.js';
 
 export interface SessionOptions {
   /** WebSocket handshake deadline. */
   connectDeadlineMs?: number;
   /** Default deadline of each command. */
   commandDeadlineMs?: number;
-}
-
-export interface SendOptions {
-  deadlineMs?: number;
-  /**
-   * Treat the deadline as an inactivity limit: it restarts whenever the target sends anything or
-   * `touch()` is called. For long commands that stream events (takeHeapSnapshot of 1 GB takes 90 s).
-   */
-  idle?: boolean;
 }
 
 interface Pending {
@@ -35,7 +25,7 @@ interface Pending {
  * moment the connection ends, for whatever reason (peer gone, garbage frame, us). Errors name
  * `address` (HOST:PORT), never the WebSocket URL.
  */
-export class Session {
+export class Session implements CdpChannel {
   readonly address: string;
   private readonly chrome: GuardedChrome;
   private readonly commandDeadlineMs: number;
@@ -87,9 +77,16 @@ export class Session {
   }
 
   /** Sends a command; resolves with its result or rejects with a SessionError. */
-  send<M extends keyof Commands>(method: M, ...args: Commands[M]['paramsType'] extends [] ? [params?: undefined, options?: SendOptions]
-    : [params: Commands[M]['paramsType'][0], options?: SendOptions]): Promise<Commands[M]['returnType']> {
-    const [params, options = {}] = args as [object | undefined, SendOptions | undefined];
+  send<M extends keyof Commands>(method: M, ...args: SendArgs<M>): Promise<Commands[M]['returnType']> {
+    const [params, options] = args as [object | undefined, SendOptions | undefined];
+    return this.sendRaw(method, params, options) as Promise<Commands[M]['returnType']>;
+  }
+
+  /**
+   * `send` for domains the bundled protocol lacks (Node's `NodeWorker`): same deadlines and errors,
+   * no types.
+   */
+  sendRaw(method: string, params?: object, options: SendOptions = {}): Promise<unknown> {
     if (this.endError) return Promise.reject(this.endError);
     const deadlineMs = options.deadlineMs ?? this.commandDeadlineMs;
     return new Promise((resolve, reject) => {
@@ -111,7 +108,7 @@ export class Session {
       this.pending.add(entry);
       const done = () => { clearTimeout(entry.timer); return this.pending.delete(entry); };
       this.chrome.send(method, params).then(
-        (result) => { if (done()) resolve(result as Commands[M]['returnType']); },
+        (result) => { if (done()) resolve(result); },
         (err: unknown) => {
           if (!done()) return;
           const response = (err as { response?: { message?: unknown } }).response;
@@ -125,9 +122,13 @@ export class Session {
 
   /** Subscribes to a CDP event; returns the unsubscribe function. */
   on<E extends keyof Events>(event: E, handler: (...params: Events[E]) => void): () => void {
-    const h = handler as (...a: unknown[]) => void;
-    this.events.on(event, h);
-    return () => this.events.off(event, h);
+    return this.onRaw(event, handler as (params: unknown) => void);
+  }
+
+  /** `on` for events the bundled protocol lacks; `params` is whatever the target sent. */
+  onRaw(event: string, handler: (params: unknown) => void): () => void {
+    this.events.on(event, handler);
+    return () => this.events.off(event, handler);
   }
 
   /** Restarts the idle deadlines of pending commands (our side is busy, e.g. writing). */

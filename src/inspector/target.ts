@@ -1,11 +1,16 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../shared/errors.js';
 
-/** What a TARGET argument names (CONTRACT.md "Targets"). */
+/** What a TARGET argument names (CONTRACT.md "Targets", plus the additive `chromium:` form). */
 export type TargetSpec =
   | { kind: 'ws'; host: string; port: number; /** the URL path: /UUID for Node, /devtools/page/ID for Chromium */ path: string }
   | { kind: 'http'; host: string; port: number }
-  | { kind: 'pid'; pid: number };
+  | { kind: 'pid'; pid: number }
+  /** `chromium:DIR` or a path to a DevToolsActivePort file: the port a Chromium or Electron wrote there (devtools-active-port.ts). */
+  | { kind: 'active-port'; location: string };
+
+/** The TARGET forms, for messages. */
+export const TARGET_FORMS = 'ws://HOST:PORT/ID, HOST:PORT, PORT, pid:PID or chromium:USER_DATA_DIR';
 
 export interface ParseTargetOptions {
   /** Accept hosts outside loopback. The inspector gives whoever reaches it full control of the process. */
@@ -15,13 +20,21 @@ export interface ParseTargetOptions {
 const DEFAULT_HOST = '127.0.0.1';
 
 /**
- * Parses `ws://HOST:PORT/ID`, `HOST:PORT`, `PORT` or `pid:PID`. Anything else, and a non-loopback
- * host without `allowRemote`, is a UsageError (exit 2).
+ * Parses `ws://HOST:PORT/ID`, `HOST:PORT`, `PORT`, `pid:PID`, `chromium:PATH` (a user data
+ * directory or its DevToolsActivePort file) or a path ending in `DevToolsActivePort`. Anything
+ * else, and a non-loopback host without `allowRemote`, is a UsageError (exit 2).
  */
 export function parseTarget(text: string, options: ParseTargetOptions = {}): TargetSpec {
   const raw = text.trim();
-  if (raw === '') throw new UsageError('TARGET is empty; expected ws://HOST:PORT/ID, HOST:PORT, PORT or pid:PID');
-  let spec: Exclude<TargetSpec, { kind: 'pid' }>;
+  if (raw === '') throw new UsageError(`TARGET is empty; expected ${TARGET_FORMS}`);
+  let spec: Exclude<TargetSpec, { kind: 'pid' | 'active-port' }>;
+  const activePort = /^chromium:(.*)$/i.exec(raw);
+  if (activePort) {
+    if (activePort[1]!.trim() === '') throw new UsageError('chromium: needs a path: chromium:USER_DATA_DIR (the folder given to --user-data-dir) or its DevToolsActivePort file');
+    return { kind: 'active-port', location: activePort[1]!.trim() };
+  }
+  // A bare path to the file, as `ls` prints it. Chromium binds its port to loopback: no host to check.
+  if (/(^|[/\\])DevToolsActivePort$/.test(raw)) return { kind: 'active-port', location: raw };
   const pidMatch = /^pid:(.*)$/i.exec(raw);
   if (pidMatch) {
     const pid = parseInteger(pidMatch[1]!);
@@ -41,7 +54,7 @@ export function parseTarget(text: string, options: ParseTargetOptions = {}): Tar
   return spec;
 }
 
-function parseWsUrl(raw: string): Exclude<TargetSpec, { kind: 'pid' }> {
+function parseWsUrl(raw: string): Exclude<TargetSpec, { kind: 'pid' | 'active-port' }> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -57,10 +70,10 @@ function parseWsUrl(raw: string): Exclude<TargetSpec, { kind: 'pid' }> {
   return { kind: 'ws', host, port: parsePort(url.port, 'the URL'), path: url.pathname + url.search };
 }
 
-function parseHostPort(raw: string): Exclude<TargetSpec, { kind: 'pid' }> {
+function parseHostPort(raw: string): Exclude<TargetSpec, { kind: 'pid' | 'active-port' }> {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(raw) ?? /^([^:\s/[\]]+):(\d+)$/.exec(raw);
   if (!m) {
-    throw new UsageError(`cannot read TARGET "${raw}"; expected ws://HOST:PORT/ID, HOST:PORT, PORT or pid:PID`);
+    throw new UsageError(`cannot read TARGET "${raw}"; expected ${TARGET_FORMS}`);
   }
   const host = m[1]!;
   if (isIP(host) === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(host)) {

@@ -180,6 +180,14 @@ export interface SnapshotMeta {
   nodes?: number;
   edges?: number;
   totalSize?: number;
+  /**
+   * Capture only, where the target told: its JS heap in use and reserved (`Runtime.getHeapUsage`)
+   * and its process's resident set size, read just before the snapshot (bytes). Growth of `rss`
+   * beyond `heapUsed` is memory outside the JS heap.
+   */
+  heapUsed?: number;
+  heapTotal?: number;
+  rss?: number;
   loaded: boolean;
 }
 

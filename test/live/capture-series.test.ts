@@ -160,7 +160,8 @@ describe('a series in one session', () => {
     expect(doc.file).toBe(a);
     expect(doc.snapshots.map((s) => s.file)).toEqual([a, b]);
     for (const s of doc.snapshots) {
-      expect(s).toEqual({ file: s.file, bytes: statSync(s.file).size, nodeCount: expect.any(Number), edgeCount: expect.any(Number), address: `127.0.0.1:${t.port}` });
+      expect(s).toEqual({ file: s.file, bytes: statSync(s.file).size, nodeCount: expect.any(Number), edgeCount: expect.any(Number), address: `127.0.0.1:${t.port}`,
+        memory: { heapUsed: expect.any(Number), heapTotal: expect.any(Number), rss: expect.any(Number), pid: t.pid } });
       expectSnapshotFile(s.file);
     }
     expect(statSync(b).mtimeMs - statSync(a).mtimeMs).toBeGreaterThanOrEqual(900);

@@ -87,7 +87,8 @@ describe('heapscope capture: each TARGET form', () => {
     const r = await runCli(['capture', String(t.port), '--json', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(doc).toEqual({ file: out, bytes: statSync(out).size, nodeCount: expect.any(Number), edgeCount: expect.any(Number), address: `127.0.0.1:${t.port}` });
+    expect(doc).toEqual({ file: out, bytes: statSync(out).size, nodeCount: expect.any(Number), edgeCount: expect.any(Number), address: `127.0.0.1:${t.port}`,
+      memory: { heapUsed: expect.any(Number), heapTotal: expect.any(Number), rss: expect.any(Number), pid: t.pid } });
     expect(doc['nodeCount']).toBeGreaterThan(1000);
     expectSnapshotFile(out);
   });

@@ -72,8 +72,10 @@ export class Capture {
       engineId = loaded.snapshotId;
       this.checkCancelled();
       const dto = this.target.dto;
+      const memory = result.memory;
       const stored = await this.store.addCaptured(snapshotId, {
         name, targetId: dto.targetId, targetTitle: dto.title, sessionId, nodes: loaded.nodes, edges: loaded.edges, totalSize: loaded.totalSize,
+        ...(memory ? { heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, ...(memory.rss !== undefined ? { rss: memory.rss } : {}) } : {}),
       });
       this.engine.adopt(snapshotId, engineId);
       engineId = undefined;

@@ -134,7 +134,7 @@ export class Target {
   private async reconnect(): Promise<{ session: CaptureSession; sessionId: string }> {
     const deadline = Date.now() + RECONNECT_MS;
     const spec = parseTarget(this.state.address);
-    const { host, port } = spec.kind === 'pid' ? { host: '127.0.0.1', port: 0 } : spec;
+    const { host, port } = spec.kind === 'pid' || spec.kind === 'active-port' ? { host: '127.0.0.1', port: 0 } : spec;
     for (;;) {
       if (this.stop.signal.aborted || !this.alive) throw new TargetStateError(`target ${this.state.title} has ${this.state.state}`);
       try {
