@@ -110,8 +110,9 @@ async function start(): Promise<void> {
 // Every web contents, whatever creates it, gets the navigation and window.open rules.
 app.on('web-contents-created', (_event, contents) => guardContents(contents));
 
-// A second launch focuses the running app rather than opening a second store and engine.
-if (!app.requestSingleInstanceLock()) {
+// A second launch on the same store focuses the running app rather than opening a second engine
+// on it. A launch with its own --store-dir (tests, a scratch session) runs beside the others.
+if (!args.storeDir && !app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {

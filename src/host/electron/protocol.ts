@@ -15,12 +15,14 @@ export const APP_URL = `${APP_ORIGIN}/index.html`;
 
 /**
  * Chromium's privileges for the scheme (protocol.registerSchemesAsPrivileged): `standard` gives
- * it an origin and relative URLs, `secure` makes it a secure context; fetch for the module
- * scripts and the graph's worker. Nothing bypasses CSP, and no service workers.
+ * it an origin and relative URLs, `secure` makes it a secure context; fetch, and CORS-mode loads
+ * (module scripts and the graph's module worker are fetched in CORS mode, even from their own
+ * origin). No other origin exists in the app to read from us, and CSP still applies: no bypass,
+ * no service workers.
  */
 export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
-  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false, bypassCSP: false, allowServiceWorkers: false, stream: false },
+  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, bypassCSP: false, allowServiceWorkers: false },
 } as const;
 
 /** The headers of every answer: the web host's security headers, with the CSP for a host without sockets. */
