@@ -4,8 +4,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { EngineClient } from '../../src/engine/client.js';
+import { fixtureSnapshot } from './harness.js';
 
 const out = path.resolve('dist/electron');
 const read = (p: string) => readFileSync(path.join(out, p), 'utf8');
@@ -24,6 +27,19 @@ describe('dist/electron', () => {
     expect(main).toContain('"../preload/index.cjs"');
     expect(main).toContain('"../renderer"');
     expect(read('main/engine.js')).toMatch(/parentPort/);
+  });
+
+  it('the bundled engine worker (main/engine.js) loads and analyses a snapshot as the app will run it', async () => {
+    const engine = await EngineClient.start({ workerFile: pathToFileURL(path.join(out, 'main/engine.js')) });
+    try {
+      const loaded = await engine.call('snapshot.load', { path: fixtureSnapshot('target') });
+      expect(loaded.nodes).toBeGreaterThan(10_000);
+      const page = await engine.call('summary.range', { snapshotId: loaded.snapshotId, start: 0, end: 3 });
+      expect(page.rows).toHaveLength(3);
+      expect(page.total).toBeGreaterThan(10);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('preload is one CommonJS file that requires nothing but electron (a sandboxed preload can require no more)', () => {
