@@ -13,7 +13,8 @@ export const ACTIVE_PORT_FILE = 'DevToolsActivePort';
 export async function readDevToolsActivePort(location: string): Promise<{ host: string; port: number; file: string }> {
   let file = path.resolve(location);
   const st = await stat(file).catch(() => undefined);
-  if (st?.isDirectory()) file = path.join(file, ACTIVE_PORT_FILE);
+  // A folder, or a path that is not there yet and does not name the file: the user data directory.
+  if (st?.isDirectory() || (!st && path.basename(file) !== ACTIVE_PORT_FILE)) file = path.join(file, ACTIVE_PORT_FILE);
   const where = file;
   let text: string;
   try {

@@ -1,5 +1,5 @@
 import type { CdpChannel } from './channel.js';
-import { commandLine, listPids, parentPid, pidListeningOn, residentBytes } from './procfs.js';
+import { pidListeningOn, residentBytes } from './procfs.js';
 import { isLoopbackHost } from './target.js';
 
 /** Memory of the process behind a target, beside what its heap snapshot shows. Bytes throughout. */
@@ -13,8 +13,8 @@ export interface ProcessMemory {
   backingStorage?: number;
   /**
    * Resident set size of the whole process that runs the target (VmRSS from /proc): a Node process
-   * (all its threads), or a Chromium page's renderer. Absent where /proc cannot tell (another host,
-   * not Linux, or a browser whose renderers cannot be told apart).
+   * (all its threads), or a Chromium page's renderer. Absent where it cannot be had: an inspector on
+   * another host, no /proc (not Linux), or a browser that would not name the page's renderer.
    */
   rss?: number;
   /** The process `rss` was read from. */
@@ -59,7 +59,7 @@ export async function processMemory(channel: CdpChannel, target: MemoryTarget, o
       memory.dom = { documents, nodes, jsEventListeners };
     } catch { /* an embedder without the Memory domain */ }
   }
-  const pid = target.pid ?? await findTargetPid(target);
+  const pid = target.pid ?? await findTargetPid(target, channel);
   const rss = pid === undefined ? undefined : await residentBytes(pid);
   if (pid !== undefined && rss !== undefined) {
     memory.rss = rss;
@@ -69,43 +69,51 @@ export async function processMemory(channel: CdpChannel, target: MemoryTarget, o
 }
 
 /**
- * The local process that runs the target: for Node (a process, or one of its worker threads) the
- * process listening on the inspector port; for a Chromium or Electron page, the one renderer among
- * the browser's descendants (not its own UI's renderers), when there is exactly one. CDP has no
- * way to name a page's renderer, so with several tabs or windows this answers undefined.
+ * The local process that runs the target, or undefined. Node (a process, or one of its worker
+ * threads): the process listening on the inspector port. A Chromium or Electron page: its
+ * renderer, as the browser itself names it: a trace of the `devtools.timeline` category begins with
+ * `TracingStartedInBrowser`, whose frames carry their renderer's `processId` (how DevTools'
+ * Performance panel maps frames to processes); the page target's id is its main frame's id. Only
+ * for inspectors on this machine: a pid from another host names nothing here.
  */
-export async function findTargetPid(target: MemoryTarget): Promise<number | undefined> {
+export async function findTargetPid(target: MemoryTarget, channel?: CdpChannel): Promise<number | undefined> {
   if (!isLoopbackHost(target.host)) return undefined;
-  const owner = await pidListeningOn(target.port);
-  if (owner === undefined) return undefined;
-  if (target.browser.startsWith('node')) return owner;
-  if (!PAGE_TYPES.has(target.type)) return undefined;
-  const renderers = (await descendants(owner)).filter((args) => isPageRenderer(args.args));
-  return renderers.length === 1 ? renderers[0]!.pid : undefined;
+  if (target.browser.startsWith('node')) return pidListeningOn(target.port);
+  if (!channel || !PAGE_TYPES.has(target.type)) return undefined;
+  try {
+    return await rendererPid(channel);
+  } catch {
+    // Tracing already running (DevTools recording a profile), or an embedder without it.
+    return undefined;
+  }
 }
 
-function isPageRenderer(args: string[]): boolean {
-  return args.includes('--type=renderer')
-    // Chromium's own UI (the omnibox popup, …) runs in WebUI renderers of its own; extensions too.
-    && !args.some((a) => a === '--top-chrome-webui' || a === '--extension-process' || a.startsWith('--webui'));
-}
+const TRACE_DEADLINE_MS = 5_000;
 
-async function descendants(root: number): Promise<Array<{ pid: number; args: string[] }>> {
-  const children = new Map<number, number[]>();
-  for (const pid of await listPids()) {
-    const ppid = await parentPid(pid);
-    if (ppid === undefined) continue;
-    const list = children.get(ppid);
-    if (list) list.push(pid);
-    else children.set(ppid, [pid]);
+async function rendererPid(channel: CdpChannel): Promise<number | undefined> {
+  const { targetInfo } = await channel.send('Target.getTargetInfo', {}, { deadlineMs: TRACE_DEADLINE_MS });
+  let pid: number | undefined;
+  const offData = channel.on('Tracing.dataCollected', (e) => {
+    for (const event of e.value) {
+      if (pid !== undefined || (event as { name?: unknown }).name !== 'TracingStartedInBrowser') continue;
+      const frames = (event as { args?: { data?: { frames?: unknown } } }).args?.data?.frames;
+      if (!Array.isArray(frames)) continue;
+      const main = frames.find((f: { frame?: unknown }) => f.frame === targetInfo.targetId) as { processId?: unknown } | undefined;
+      if (typeof main?.processId === 'number' && main.processId > 0) pid = main.processId;
+    }
+  });
+  let offComplete = () => {};
+  const complete = new Promise<void>((resolve) => { offComplete = channel.on('Tracing.tracingComplete', () => resolve()); });
+  try {
+    await channel.send('Tracing.start', {
+      traceConfig: { includedCategories: ['disabled-by-default-devtools.timeline'], excludedCategories: ['*'] },
+      transferMode: 'ReportEvents',
+    }, { deadlineMs: TRACE_DEADLINE_MS });
+    await channel.send('Tracing.end', undefined, { deadlineMs: TRACE_DEADLINE_MS });
+    await Promise.race([complete, new Promise((r) => setTimeout(r, TRACE_DEADLINE_MS).unref())]);
+  } finally {
+    offData();
+    offComplete();
   }
-  const out: Array<{ pid: number; args: string[] }> = [];
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length > 0) {
-    const pid = queue.shift()!;
-    const args = await commandLine(pid);
-    if (args) out.push({ pid, args });
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return out;
+  return pid;
 }

@@ -107,20 +107,6 @@ export async function listPids(): Promise<number[]> {
   }
 }
 
-/** The parent pid (field 4 of /proc/PID/stat, read after the command name, which may hold spaces and parentheses). */
-export async function parentPid(pid: number): Promise<number | undefined> {
-  const stat = await readText(`/proc/${pid}/stat`);
-  const rest = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ppid = rest ? Number(rest[1]) : NaN;
-  return Number.isInteger(ppid) ? ppid : undefined;
-}
-
-/** The command line's arguments, or undefined. */
-export async function commandLine(pid: number): Promise<string[] | undefined> {
-  const text = await readText(`/proc/${pid}/cmdline`);
-  return text === undefined ? undefined : text.split('\0').filter((a) => a !== '');
-}
-
 /** /proc/net/tcp prints addresses as host-order hex words: 0100007F is 127.0.0.1 on little-endian. */
 function isLoopbackHex(addr: string): boolean {
   if (addr.length === 8) return LITTLE_ENDIAN ? addr.endsWith('7F') : addr.startsWith('7F');
