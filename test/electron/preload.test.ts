@@ -128,8 +128,9 @@ describe('renderer IpcApi over the bridge, to the real session', () => {
   it('answers calls and rejects with the host error, context fields kept', async () => {
     const api = new IpcApi(bridge);
     const state = await api.call('session.state', {});
-    expect(state.snapshots.map((s) => s.name)).toEqual([
-      'listener-leak-baseline.heapsnapshot.gz', 'listener-leak-target.heapsnapshot.gz', 'listener-leak-final.heapsnapshot.gz',
+    // Sorted here: the store orders by creation time, and a fresh checkout gives the three files one mtime.
+    expect(state.snapshots.map((s) => s.name).sort()).toEqual([
+      'listener-leak-baseline.heapsnapshot.gz', 'listener-leak-final.heapsnapshot.gz', 'listener-leak-target.heapsnapshot.gz',
     ]);
     const page = await api.call('summary.range', { snapshotId: side.snapshots.target.snapshotId, start: 0, end: 3 });
     expect(page.rows).toHaveLength(3);
