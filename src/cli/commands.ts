@@ -8,6 +8,7 @@ import { registerCheck } from './check.js';
 import { registerServe } from './serve.js';
 import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
+import { registerOpen } from './open.js';
 
 /** Every subcommand, one file each; add new ones here. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerServe(program);
   registerRun(program);
   registerDemo(program);
+  registerOpen(program);
 }

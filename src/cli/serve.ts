@@ -23,6 +23,12 @@ export interface DashboardRun {
   prepare(session: HostSession, stop: AbortSignal): Promise<void>;
   /** Runs after the server has stopped, whatever happened (stop a program we started, remove a temp store). */
   cleanup?(): Promise<void>;
+  /**
+   * Shows the dashboard at `url` in place of opening a browser (`heapscope open`: a window of its
+   * own). Resolving stops the command as a signal would (the window was closed); on `stop`
+   * (SIGINT, SIGTERM) it closes what it opened, then resolves.
+   */
+  show?(url: string, stop: AbortSignal): Promise<void>;
 }
 
 /** Progress and status go to stderr; stdout carries only the URL line (scripts read it). */
@@ -62,6 +68,11 @@ export async function runDashboard(flags: DashboardFlags, run: DashboardRun): Pr
     }
     web = await WebHost.start({ session, port: flags.port });
     process.stdout.write(`heapscope dashboard: ${web.url}\n`);
+    if (run.show) {
+      await run.show(web.url, stop.signal);
+      note(stop.signal.aborted ? `stopping (${stoppedBy})` : 'the window was closed: stopping');
+      return;
+    }
     if (flags.open !== false) {
       const browser = openBrowser(web.url);
       note(browser ? `opened the dashboard with ${browser}` : 'no display or browser found: open the URL above');
@@ -109,6 +120,19 @@ export function addDashboardOptions(cmd: Command): Command {
     .option('--no-open', 'do not open a browser (one is opened only when a display and a browser exist)');
 }
 
+/** FILEs by reference, then `--attach` targets (pid:PID allowed): what serve and open do before serving. */
+export async function addFilesAndTargets(session: HostSession, files: readonly string[], targets: readonly string[]): Promise<void> {
+  for (const file of files) {
+    note(`loading ${printable(file)}`);
+    const meta = await session.addFile(file);
+    note(`loaded ${printable(meta.name)}: ${meta.nodes} nodes, ${formatBytes(meta.totalSize ?? 0)}`);
+  }
+  for (const target of targets) {
+    const dto = await session.attach(target, { allowPid: true });
+    note(`attached to ${dto.address} (${dto.title})`);
+  }
+}
+
 interface ServeFlags extends DashboardFlags {
   attach?: string[];
 }
@@ -130,18 +154,6 @@ Runs until Ctrl-C (SIGINT) or SIGTERM. Snapshots captured from the dashboard sta
 Exit codes: 0 stopped by a signal, 2 usage, 3 a --attach target unreachable, 5 a FILE is not a
 readable heap snapshot (checked before serving).`)
     .action(async (files: string[], flags: ServeFlags) => {
-      await runDashboard(flags, {
-        async prepare(session) {
-          for (const file of files) {
-            note(`loading ${printable(file)}`);
-            const meta = await session.addFile(file);
-            note(`loaded ${printable(meta.name)}: ${meta.nodes} nodes, ${formatBytes(meta.totalSize ?? 0)}`);
-          }
-          for (const target of flags.attach ?? []) {
-            const dto = await session.attach(target, { allowPid: true });
-            note(`attached to ${dto.address} (${dto.title})`);
-          }
-        },
-      });
+      await runDashboard(flags, { prepare: (session) => addFilesAndTargets(session, files, flags.attach ?? []) });
     });
 }
