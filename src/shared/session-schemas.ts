@@ -19,9 +19,12 @@ type SessionChannel = keyof SessionApi;
 
 const schemas: { [C in SessionChannel]: z.ZodType<SessionApi[C]['request']> } = {
   'session.state': z.strictObject({}) as z.ZodType<Record<string, never>>,
-  // The sidebar's "attach" box: an inspector address. pid: is the CLI's alone (it sends a signal).
+  // The sidebar's "attach" box: an inspector address. pid: is the CLI's alone (it sends a signal),
+  // and so is chromium:DIR (it reads a file named by the request: the dashboard never names files).
   'target.attach': z.strictObject({
-    address: z.string().min(1).max(300).refine((s) => !/^\s*pid:/i.test(s), 'pid: targets can be attached from the command line only (--attach pid:PID)'),
+    address: z.string().min(1).max(300)
+      .refine((s) => !/^\s*pid:/i.test(s), 'pid: targets can be attached from the command line only (--attach pid:PID)')
+      .refine((s) => !/^\s*chromium:/i.test(s) && !/DevToolsActivePort\s*$/.test(s), 'chromium:DIR targets can be attached from the command line only (--attach chromium:DIR); here, give the port it lists'),
   }),
   'target.detach': z.strictObject({ targetId: opaqueId }),
   'capture.start': z.strictObject({ targetId: opaqueId, gc: z.boolean().optional(), name: snapshotName.optional() }),

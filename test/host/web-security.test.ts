@@ -157,6 +157,11 @@ describe('the WebSocket', () => {
     expect(longName).toMatchObject({ ok: false, error: { field: 'name' } });
     const pid = await c.raw('target.attach', { address: 'pid:1' });
     expect(pid).toMatchObject({ ok: false, error: { field: 'address' } });
+    // A DevToolsActivePort file is a path: the page never makes the server read a file it names.
+    for (const address of ['chromium:/etc', 'CHROMIUM:/tmp/x', '/tmp/profile/DevToolsActivePort']) {
+      const file = await c.raw('target.attach', { address });
+      expect(file, address).toMatchObject({ ok: false, error: { name: 'RequestError', field: 'address' } });
+    }
     const remote = await c.raw('target.attach', { address: '10.1.2.3:9229' });
     expect(remote).toMatchObject({ ok: false, error: { name: 'UsageError' } });
     expect((remote as { error: { message: string } }).error.message).toContain('not a loopback address');
