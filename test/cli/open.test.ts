@@ -117,7 +117,7 @@ function startOpen(args: string[], env: NodeJS.ProcessEnv): Running {
   return r;
 }
 
-async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, r?: Running, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, r?: Running, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
