@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import type { SnapshotMeta, UiChannel, UiHostMessage, UiRequest, UiResponse, UiEvents, UiEventName } from '../../src/shared/contract.js';
 import { cliPath, runCli } from '../helpers/cli.js';
@@ -193,6 +193,25 @@ export function exactBytes(title: string | null | undefined): number {
   const digits = (title ?? '').replace(/[^0-9]/g, '');
   if (!/^\d+ ?/.test(digits)) throw new Error(`not a byte count: ${JSON.stringify(title)}`);
   return Number(digits);
+}
+
+/**
+ * Clicks an element inside a VirtualList row. Playwright's own scrolling into view does not suit a
+ * virtualized list (rows come and go as it scrolls, and a click can land on whichever row took the
+ * place): scroll the list so the row sits in the middle of the viewport, then click it there.
+ */
+export async function clickInList(list: Locator, target: Locator, options?: Parameters<Locator['click']>[0]): Promise<void> {
+  const top = await target.evaluate((el) => {
+    let slot: HTMLElement | null = el as HTMLElement;
+    while (slot && !slot.classList.contains('slot')) slot = slot.parentElement;
+    if (!slot) throw new Error('not inside a VirtualList row');
+    return new DOMMatrixReadOnly(getComputedStyle(slot).transform).m42;
+  });
+  await list.evaluate((viewport, y) => {
+    viewport.scrollTop = Math.max(0, y - viewport.clientHeight / 2);
+  }, top);
+  await expect(target).toBeInViewport();
+  await target.click(options);
 }
 
 /** Stored snapshots, oldest first, as the server holds them. */

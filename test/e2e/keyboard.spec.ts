@@ -74,3 +74,24 @@ test('Ctrl+1..7 switch views; arrows, Enter and Left walk the Summary tree', asy
   await expect(instances).toHaveCount(0);
   api.close();
 });
+
+test('a clicked object stays selected when rows above it change within the keyboard pause', async ({ page, serve }) => {
+  const server = await serve('serve', [FILE]);
+  await openDashboard(page, server);
+  const table = page.getByTestId('summary-table');
+  const first = table.getByTestId('class-row').first();
+  await first.locator('.triangle').click();
+  await expect(first).toHaveAttribute('aria-expanded', 'true');
+  const instances = table.getByTestId('instance-row');
+  await expect(instances.nth(5)).toBeVisible();
+  const target = instances.nth(5);
+  const id = (await target.locator('.object-id').textContent())!.replace(/\D/g, '');
+  // Click an object, and at once open the one above it: its retainers push every row below down.
+  await target.evaluate((row, above) => {
+    (row as HTMLElement).click();
+    (above as HTMLElement).click();
+  }, await instances.nth(1).locator('.triangle').elementHandle());
+  await expect(table.getByTestId('retainer-row').first()).toBeVisible();
+  await page.waitForTimeout(400);
+  await expect(page.locator('.pane-title')).toContainText(`@${id}`);
+});

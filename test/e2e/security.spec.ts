@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, openDashboard, repoRoot, shot, storedSnapshots, test, WsApi } from './harness.js';
+import { clickInList, expect, openDashboard, repoRoot, shot, storedSnapshots, test, WsApi } from './harness.js';
 
 /** Property names of the fixture's `markupKeys` (edge names on retainer paths) and class names it creates. */
 const MARKUP_EDGE = '<script>alert(1)</script>';
@@ -66,13 +66,17 @@ async function expectClean(page: Page, where: string, dialogs: string[]): Promis
   expect(await injected(page), `injected markup after ${where}`).toEqual([]);
 }
 
-/** Clicks every closed disclosure triangle among `rows`, one at a time (each click adds rows). */
-async function expandAll(rows: Locator, limit: number): Promise<void> {
+/**
+ * Clicks every closed disclosure triangle among `rows`, one at a time (each click adds rows), then
+ * waits until nothing in `list` is loading: rows still arriving above would move the next click.
+ */
+async function expandAll(list: Locator, rows: Locator, limit: number): Promise<void> {
   for (let i = 0; i < limit; i++) {
     const closed = rows.locator('.triangle:not(.expanded)');
-    if ((await closed.count()) === 0) return;
-    await closed.first().click();
+    if ((await closed.count()) === 0) break;
+    await clickInList(list, closed.first());
   }
+  await expect(list.getByText('Loading…')).toHaveCount(0);
 }
 
 test('hostile heap strings render as text in every view: no dialog, no CSP violation, nothing injected', async ({ page, serve, target }) => {
@@ -102,8 +106,8 @@ test('hostile heap strings render as text in every view: no dialog, no CSP viola
   await expect(table.getByTestId('class-row').locator('.label', { hasText: MARKUP_CLASS })).toHaveCount(1);
   await expect(page.getByText(MARKUP_CLASS, { exact: true })).toBeVisible();
   await expect(page.getByText('<script>alert(1)</script>', { exact: true }).first()).toBeVisible();
-  await expandAll(table.getByTestId('class-row'), 20);
-  await expandAll(table.getByTestId('instance-row'), 40);
+  await expandAll(table, table.getByTestId('class-row'), 20);
+  await expandAll(table, table.getByTestId('instance-row'), 40);
   // The fixture keys one of these objects by a markup property name: the retainer row shows it as text.
   await expect(table.getByTestId('retainer-row').filter({ hasText: MARKUP_EDGE }).first()).toBeVisible();
   await expectClean(page, 'Summary', dialogs);
@@ -119,8 +123,9 @@ test('hostile heap strings render as text in every view: no dialog, no CSP viola
     return slot?.querySelector('[data-testid="instance-row"] .object-id')?.textContent?.replace(/\D/g, '') ?? '';
   });
   expect(instanceId).not.toBe('');
-  await table.getByTestId('instance-row').filter({ hasText: `@${instanceId}` }).click();
+  await clickInList(table, table.getByTestId('instance-row').filter({ hasText: `@${instanceId}` }));
   await expect(page.getByTestId('summary-retainers').getByTestId('retainer-row').first()).toBeVisible();
+  await expect(page.locator('.pane-title')).toContainText(`@${instanceId}`);
 
   // Long strings are cut. The 1 MB string: V8 writes its first 1024 characters, the row shows at most 200.
   const strings = await api.call('summary.range', { snapshotId: last.snapshotId, start: 0, end: 50, filter: 'string' });
@@ -140,18 +145,30 @@ test('hostile heap strings render as text in every view: no dialog, no CSP viola
   expect((await label.textContent())!.length).toBeLessThanOrEqual(200);
   expect((await label.getAttribute('title'))!.length).toBeLessThanOrEqual(1000);
 
+  // `<img src=x onerror=…>` as text: the class is shown as `<img>` (DevTools groups `<tag …>` names),
+  // its objects under their whole constructor name.
+  await page.getByTestId('summary-filter').fill('<img>');
+  await expect(table.getByTestId('class-row').locator('.label')).toHaveText(['<img>']);
+  await expandAll(table, table.getByTestId('class-row'), 1);
+  await expect(table.getByTestId('instance-row').getByText('<img src=x onerror=alert(1)>', { exact: true }).first()).toBeVisible();
+
+  // Control characters show as escapes, not as raw terminal bytes or line breaks.
+  await page.getByTestId('summary-filter').fill('Escape');
+  await expect(table.getByTestId('class-row').locator('.label')).toHaveText(['Escape\\x1b[2J\\x1b[HClass']);
+
   await expectClean(page, 'Summary strings', dialogs);
+  await expect(page.locator('.pane-title')).toContainText(`@${instanceId}`);
   await page.getByTestId('tab-retainers').click();
   await expect(page.getByTestId('path-step').last()).toContainText(`@${instanceId}`);
   await expect(page.getByTestId('retainers-table').getByTestId('retainer-row').filter({ hasText: MARKUP_EDGE }).first()).toBeVisible();
-  await expandAll(page.getByTestId('retainers-table').getByTestId('retainer-row'), 10);
+  await expandAll(page.getByTestId('retainers-table'), page.getByTestId('retainers-table').getByTestId('retainer-row'), 10);
   await expectClean(page, 'Retainers', dialogs);
   await shot(page, 'security-retainers');
 
   // ---- Comparison ----
   await page.getByTestId('tab-comparison').click();
   await expect(page.getByTestId('base-picker')).toBeVisible();
-  await expandAll(page.getByTestId('comparison-table').getByTestId('class-row'), 5);
+  await expandAll(page.getByTestId('comparison-table'), page.getByTestId('comparison-table').getByTestId('class-row'), 5);
   await expectClean(page, 'Comparison', dialogs);
 
   // ---- Retention graph: labels and every node's hover card ----
