@@ -10,7 +10,7 @@ import { formatBytes, formatCount, signed } from '../../renderer/lib/format.js';
 import type { CheckJson, DiffJson, SummaryJson, WeakJson } from './cli-json.js';
 import { weakCounts } from './cli-json.js';
 import {
-  cliJson, exactBytes, expect, exportSnapshot, norm, openDashboard, seenCount, shot, storedSnapshots, test, watchTestIds, WsApi,
+  clickInList, cliJson, exactBytes, expect, exportSnapshot, norm, openDashboard, seenCount, shot, storedSnapshots, test, watchTestIds, WsApi,
 } from './harness.js';
 
 /** Rows of the Summary compared with `summary --json`, from the top. */
@@ -132,7 +132,7 @@ test('attached target: three snapshots from the page, every view against the CLI
   await expect(page.getByTestId('summary-counts')).toContainText(`${formatCount(widgetClasses.length)} classes`);
   const widgetRow = page.getByTestId('summary-table').getByTestId('class-row').filter({ has: page.locator('.label', { hasText: /^Widget$/ }) });
   await expect(widgetRow).toHaveCount(1);
-  await widgetRow.locator('.triangle').click();
+  await clickInList(page.getByTestId('summary-table'), widgetRow.locator('.triangle'));
   await expect(widgetRow).toHaveAttribute('aria-expanded', 'true');
   const widgetKey = (await api.call('summary.range', { snapshotId: closed.snapshotId, start: 0, end: 50, filter: 'Widget' })).rows.find((r) => r.name === 'Widget')!.key;
   const instances = await api.call('class.instances', { snapshotId: closed.snapshotId, classKey: widgetKey, start: 0, end: 100 });
@@ -144,13 +144,14 @@ test('attached target: three snapshots from the page, every view against the CLI
 
   const leakedRow = instanceRows.filter({ hasText: `@${leaked.id}` });
   await expect(leakedRow).toHaveCount(1);
-  await leakedRow.locator('.triangle').click();
+  await clickInList(page.getByTestId('summary-table'), leakedRow.locator('.triangle'));
   const retainersOfLeaked = await api.call('node.retainers', { snapshotId: closed.snapshotId, id: leaked.id, depth: 1, limit: 50 });
   const treeRetainers = page.getByTestId('summary-table').getByTestId('retainer-row');
   await expect(treeRetainers).toHaveCount(retainersOfLeaked.children.length);
   await expect(treeRetainers.first()).toContainText(`@${retainersOfLeaked.children[0]!.id}`);
   await expect(treeRetainers.first()).toContainText(retainersOfLeaked.children[0]!.edge ?? '');
-  await leakedRow.click();
+  await clickInList(page.getByTestId('summary-table'), leakedRow);
+  await expect(page.locator('.pane-title')).toContainText(`@${leaked.id}`);
   await expect(page.getByTestId('summary-retainers').getByTestId('retainer-row').first()).toBeVisible();
   await shot(page, 'summary-expanded');
 
@@ -182,7 +183,7 @@ test('attached target: three snapshots from the page, every view against the CLI
     formatBytes(c.addedSize), formatBytes(c.removedSize), signed(c.sizeDelta, formatBytes),
   ].map(norm)));
   const widgetDiff = page.getByTestId('comparison-table').getByTestId('class-row').filter({ has: page.locator('.label', { hasText: /^Widget$/ }) });
-  await widgetDiff.locator('.triangle').click();
+  await clickInList(page.getByTestId('comparison-table'), widgetDiff.locator('.triangle'));
   await expect(page.getByTestId('comparison-table').getByTestId('instance-row')).toHaveCount(20);
   await expect(page.getByTestId('comparison-table').getByTestId('instance-row').first()).toContainText('+');
   await shot(page, 'comparison');
