@@ -6,6 +6,7 @@ import {
   type LaunchedWindow,
 } from '../host/launch.js';
 import { printable } from '../inspector/errors.js';
+import { defaultStoreDir } from '../store/dir.js';
 import { FileIoError, UsageError } from '../shared/errors.js';
 import { addFilesAndTargets, note, parsePort, runDashboard } from './serve.js';
 
@@ -84,7 +85,9 @@ async function runElectron(choice: { binary: string; entry: string }, files: str
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const args = electronArgs({ entry: choice.entry, files, storeDir: flags.dir, cwd: process.cwd(), root: runningAsRoot() });
+    // The store serve uses, rather than the app's own default: launched from a script path, as here,
+    // Electron names the app "Electron" and its data directory after that (~/.config/Electron).
+    const args = electronArgs({ entry: choice.entry, files, storeDir: flags.dir ?? defaultStoreDir(), cwd: process.cwd(), root: runningAsRoot() });
     const win = await launchElectron(choice.binary, args);
     note(`opened the desktop app (Electron, pid ${win.pid}); closing its window stops heapscope`);
     const ended = await waitForWindow(win, stop.signal);
@@ -116,7 +119,7 @@ export function registerOpen(program: Command): void {
     .description('the dashboard as a desktop window: the Electron app when installed, else Chromium or Chrome in app mode, else the URL')
     .argument('[FILE...]', '.heapsnapshot or .heapsnapshot.gz files to open (by reference: never copied into the store)')
     .option('--port <N>', 'port on 127.0.0.1 for the web host (default 0: a free port; implies a browser window)', parsePort)
-    .option('--dir <DIR>', 'snapshot store directory (default: the desktop app\'s data directory for Electron, else as serve)')
+    .option('--dir <DIR>', 'snapshot store directory (default $XDG_DATA_HOME/heapscope/snapshots, else ~/.local/share/heapscope/snapshots), for the desktop app too')
     .option('--attach <TARGET...>', 'attach to inspector targets: ws://HOST:PORT/ID, HOST:PORT, PORT or pid:PID (put FILEs before this option; implies a browser window)')
     .option('--browser <PATH>', 'the Chromium-family browser for the window, a path or a name on PATH (skips Electron)')
     .option('--no-electron', 'do not use the Electron app even when it is installed')

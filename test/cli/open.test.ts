@@ -193,8 +193,8 @@ describe.skipIf(windowMissing)('heapscope open: Chromium app mode on a display',
 
     // The dashboard, with the FILE loaded, in the window's only page.
     const page = await pageSession(o);
-    // The page may not have its execution context yet right after the port opens.
-    expect(await waitFor(() => evaluate<string>(page, 'location.href').catch(() => undefined), 'the page to load', r)).toBe(o.url);
+    // Right after the port opens the page may have no execution context yet, or still be about:blank.
+    await waitFor(() => evaluate<string>(page, 'location.href').then((href) => href === o.url, () => false), `the page to be ${o.url}`, r);
     await waitFor(() => evaluate<string>(page, `[...document.querySelectorAll('[data-testid="snapshot-item"]')].map((e) => e.textContent).join('|')`)
       .then((t) => t.includes('listener-leak-target.heapsnapshot.gz')), 'the snapshot in the sidebar', r);
     await waitFor(() => evaluate<boolean>(page, `document.querySelectorAll('[data-testid="class-row"]').length > 5`), 'the summary rows', r);
