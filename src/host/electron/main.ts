@@ -107,6 +107,11 @@ async function start(): Promise<void> {
   window = createWindow();
 }
 
+// Launched as `electron ENTRY` (heapscope open) there is no package.json beside the entry, and
+// Electron would call the app "Electron": its userData, and so the default store, would be
+// ~/.config/Electron. The name is set before anything asks for a path.
+app.setName('heapscope');
+
 // Every web contents, whatever creates it, gets the navigation and window.open rules.
 app.on('web-contents-created', (_event, contents) => guardContents(contents));
 
