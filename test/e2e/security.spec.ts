@@ -274,13 +274,13 @@ test('the server: a strict CSP on every page, and a page of another origin canno
   // page (blocked or opaque), so its status comes from the DevTools protocol's raw response info.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
-  const requests = new Map<string, string>();
-  const statuses: Record<string, number> = {};
-  cdp.on('Network.requestWillBeSent', (e) => requests.set(e.requestId, `${e.request.method} ${new URL(e.request.url).pathname}`));
-  cdp.on('Network.responseReceivedExtraInfo', (e) => {
-    const what = requests.get(e.requestId);
-    if (what) statuses[what] = e.statusCode;
-  });
+  // ExtraInfo events may come before or after the request's own event: join them by id when asked.
+  const requests: { id: string; what: string }[] = [];
+  const statusById = new Map<string, number>();
+  cdp.on('Network.requestWillBeSent', (e) => requests.push({ id: e.requestId, what: `${e.request.method} ${new URL(e.request.url).pathname}` }));
+  cdp.on('Network.responseReceivedExtraInfo', (e) => statusById.set(e.requestId, e.statusCode));
+  /** The statuses of every `METHOD /path` request so far, in the order they were sent. */
+  const statuses = (what: string) => requests.filter((r) => r.what === what).map((r) => statusById.get(r.id));
 
   // The import a cross-site page would attempt: a valid snapshot, so only the Origin check can stop it.
   const body = readFileSync(file).toString('base64');
@@ -294,7 +294,7 @@ test('the server: a strict CSP on every page, and a page of another origin canno
   expect(await page.evaluate((url) => fetch(url).then((r) => r.status), exportPath)).toBe(200);
   await post('');
   await expect.poll(async () => (await storedSnapshots(api)).length).toBe(2);
-  expect(statuses['POST /api/snapshots']).toBe(201);
+  await expect.poll(() => statuses('POST /api/snapshots')).toEqual([201]);
 
   // Another site on this machine: another port of 127.0.0.1 is another origin.
   const evil = createServer((_req, res) => {
@@ -305,18 +305,17 @@ test('the server: a strict CSP on every page, and a page of another origin canno
   await once(evil, 'listening');
   try {
     await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
-    delete statuses['POST /api/snapshots'];
     const read = await page.evaluate((url) => fetch(url).then(() => 'read', (e: Error) => `blocked: ${e.name}`), `${server.origin}${exportPath}`);
     expect(read).toMatch(/^blocked/);
-    await expect.poll(() => statuses[`GET /api/snapshots/${stored!.snapshotId}/file`]).toBe(403);
-    // Unreadable either way (opaque, or blocked by Cross-Origin-Resource-Policy); what matters is the 403.
-    // The refusal comes before the body is read: with a 900 kB body the browser sees the connection
-    // end rather than the answer. Unreadable either way; what matters is that nothing is imported.
+    await expect.poll(() => statuses(`GET /api/snapshots/${stored!.snapshotId}/file`)).toEqual([200, 403]);
+    // Unreadable either way (opaque, or blocked by Cross-Origin-Resource-Policy). The refusal comes
+    // before the body is read: with a 900 kB body the browser may see the connection end rather than
+    // the answer; what matters is that nothing is imported.
     expect(await post(server.origin)).toMatch(/^(opaque|blocked)/);
     // A small body gets the answer itself: 403.
     const small = await page.evaluate((url) => fetch(url, { method: 'POST', mode: 'no-cors', body: 'x' }).then((r) => r.type, (e: Error) => `blocked: ${e.name}`), `${server.origin}${importPath}`);
     expect(small).toMatch(/^(opaque|blocked)/);
-    await expect.poll(() => statuses['POST /api/snapshots']).toBe(403);
+    await expect.poll(() => statuses('POST /api/snapshots').at(-1)).toBe(403);
     const socket = await page.evaluate((url) => new Promise<string>((resolve) => {
       const ws = new WebSocket(url);
       ws.onopen = () => { resolve('open'); ws.close(); };
