@@ -125,6 +125,12 @@ export interface CaptureSession {
    * whatever the caller waits for between captures.
    */
   readonly lost: Promise<CaptureIncompleteError>;
+  /**
+   * The target's memory now (heap usage; RSS where the process can be found on this machine). Sent
+   * at once, beside any capture: while one runs the target's JS thread is blocked and this waits for
+   * it (or fails at its deadline). Throws the channel's SessionError.
+   */
+  memory(options?: { deadlineMs?: number }): Promise<ProcessMemory>;
   /** False once the connection has ended, for whatever reason. */
   readonly isOpen: boolean;
   /** Closes the connection politely. Safe to call more than once. Note: closing makes V8 forget the ids. */
@@ -242,11 +248,31 @@ class LiveCaptureSession implements CaptureSession {
     await this.session.close();
   }
 
+  async memory(options: { deadlineMs?: number } = {}): Promise<ProcessMemory> {
+    const pid = await this.processId();
+    const memory = await processMemory(this.session, { ...this.discovered, type: this.target.type, pid },
+      { deadlineMs: options.deadlineMs ?? this.extras.commandMs, findPid: false });
+    // The process is gone (a page's renderer swapped on navigation): look again next time.
+    if (pid !== undefined && memory.rss === undefined && this.extras.pid === undefined) this.pid = undefined;
+    return memory;
+  }
+
+  /**
+   * The pid, looked up once per session: Node's from its inspector port, a page's from a short
+   * trace (findTargetPid), which is too heavy to repeat for every reading of a poll.
+   */
+  private processId(): Promise<number | undefined> {
+    this.pid ??= findTargetPid({ ...this.discovered, type: this.target.type }, this.session).then((pid) => {
+      if (pid !== undefined) this.target.pid = pid;
+      return pid;
+    }, () => undefined);
+    return this.pid;
+  }
+
   /** The target's memory, or undefined when it will not say; a session that ended meanwhile still fails the capture. */
   private async readMemory(): Promise<ProcessMemory | undefined> {
-    const pid = this.pid ? await this.pid : undefined;
     try {
-      return await processMemory(this.session, { ...this.discovered, type: this.target.type, pid }, { deadlineMs: this.extras.commandMs });
+      return await this.memory();
     } catch (err) {
       if (this.session.ended) throw err;
       return undefined;

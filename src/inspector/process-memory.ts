@@ -45,7 +45,7 @@ const PAGE_TYPES = new Set(['page', 'iframe', 'webview', 'app']);
  * Throws the channel's SessionError when `Runtime.getHeapUsage` fails; the DOM counters and RSS
  * are left out when they cannot be had.
  */
-export async function processMemory(channel: CdpChannel, target: MemoryTarget, options: { deadlineMs?: number } = {}): Promise<ProcessMemory> {
+export async function processMemory(channel: CdpChannel, target: MemoryTarget, options: { deadlineMs?: number; findPid?: boolean } = {}): Promise<ProcessMemory> {
   const deadlineMs = options.deadlineMs ?? 5_000;
   const usage = await channel.send('Runtime.getHeapUsage', undefined, { deadlineMs });
   const memory: ProcessMemory = { heapUsed: usage.usedSize, heapTotal: usage.totalSize };
@@ -59,7 +59,8 @@ export async function processMemory(channel: CdpChannel, target: MemoryTarget, o
       memory.dom = { documents, nodes, jsEventListeners };
     } catch { /* an embedder without the Memory domain */ }
   }
-  const pid = target.pid ?? await findTargetPid(target, channel);
+  // findPid false: the caller looked already (a page's lookup runs a trace: not for every poll).
+  const pid = target.pid ?? (options.findPid === false ? undefined : await findTargetPid(target, channel));
   const rss = pid === undefined ? undefined : await residentBytes(pid);
   if (pid !== undefined && rss !== undefined) {
     memory.rss = rss;

@@ -9,7 +9,7 @@
  */
 import type {
   CaptureProgressDto, ClassDiffRow, DiffSort, ClassRow, ClassSort, DominatorNode, ErrorDto, GraphLink, GraphNode, InstanceRow,
-  LeakBudgets, LeakReportDto, Page, PathStep, RetainerNode, SnapshotId, SnapshotMeta, TargetDto, WeakCounts,
+  LeakBudgets, LeakReportDto, Page, PathStep, RetainerNode, SnapshotId, SnapshotMeta, TargetDto, TargetMemoryDto, WeakCounts,
   WeakShellGroupDto, WeakTargetRow,
 } from './dto.js';
 
@@ -152,6 +152,16 @@ export interface SessionApi {
   'target.detach': {
     request: { targetId: string };
     response: { detached: boolean };
+  };
+  /**
+   * The target's memory now: its JS heap in use and reserved (`Runtime.getHeapUsage`) and, where this
+   * machine can tell, the resident set size of the process that runs it. `at` is the host's clock
+   * (ms since the epoch, as SnapshotMeta.createdAt). Refused (TargetStateError) while the target is
+   * capturing (its JS thread is blocked, and V8's snapshot generator inflates RSS) or gone.
+   */
+  'target.memory': {
+    request: { targetId: string };
+    response: TargetMemoryDto;
   };
   /** Starts a capture and answers at once; `capture.progress` events follow, the last with `state` done/failed/cancelled. */
   'capture.start': {

@@ -163,6 +163,15 @@ export interface TargetDto {
   started: boolean;
 }
 
+/** One reading of a target's memory (`target.memory`). Bytes; `at` in ms since the epoch (host clock). */
+export interface TargetMemoryDto {
+  heapUsed: number;
+  heapTotal: number;
+  /** The process's resident set size, where the OS tells (a local inspector on Linux). */
+  rss?: number;
+  at: number;
+}
+
 /** A stored snapshot. `snapshotId` is the store's opaque id; the engine channels accept it. */
 export interface SnapshotMeta {
   snapshotId: SnapshotId;

@@ -27,6 +27,7 @@ const schemas: { [C in SessionChannel]: z.ZodType<SessionApi[C]['request']> } = 
       .refine((s) => !/^\s*chromium:/i.test(s) && !/DevToolsActivePort\s*$/.test(s), 'chromium:DIR targets can be attached from the command line only (--attach chromium:DIR); here, give the port it lists'),
   }),
   'target.detach': z.strictObject({ targetId: opaqueId }),
+  'target.memory': z.strictObject({ targetId: opaqueId }),
   'capture.start': z.strictObject({ targetId: opaqueId, gc: z.boolean().optional(), name: snapshotName.optional() }),
   'capture.cancel': z.strictObject({ captureId: opaqueId }),
   'snapshot.open': z.strictObject({ snapshotId: opaqueId }),

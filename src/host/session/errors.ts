@@ -16,3 +16,11 @@ export class TargetStateError extends HeapscopeError {
     super(message, ExitCode.captureIncomplete);
   }
 }
+
+/** The target is alive but cannot answer now (a capture blocks its JS thread); asking again later works. */
+export class TargetBusyError extends HeapscopeError {
+  readonly field = 'targetId';
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+  }
+}

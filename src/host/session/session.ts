@@ -174,6 +174,12 @@ export class HostSession {
         await target.detach();
         return { detached: was !== 'detached' } satisfies SessionApi['target.detach']['response'];
       }
+      case 'target.memory': {
+        const r = request as SessionApi['target.memory']['request'];
+        const target = this.targets.get(r.targetId);
+        if (!target) throw new UnknownIdError('targetId', 'target');
+        return target.memory() satisfies Promise<SessionApi['target.memory']['response']>;
+      }
       case 'capture.start': {
         const r = request as SessionApi['capture.start']['request'];
         return { captureId: this.startCapture(r.targetId, { gc: r.gc, name: r.name }).captureId } satisfies SessionApi['capture.start']['response'];

@@ -3,9 +3,9 @@ import { openCaptureSession, type CaptureSession } from '../../inspector/capture
 import { TargetUnreachableError, printable } from '../../inspector/errors.js';
 import { getJson } from '../../inspector/http-json.js';
 import { parseTarget } from '../../inspector/target.js';
-import type { TargetDto } from '../../shared/dto.js';
+import type { TargetDto, TargetMemoryDto } from '../../shared/dto.js';
 import { newId } from '../../store/ids.js';
-import { TargetStateError } from './errors.js';
+import { TargetBusyError, TargetStateError } from './errors.js';
 
 export interface AttachOptions {
   /** `pid:PID` (sends SIGUSR1) is for the command line only, never for the dashboard. */
@@ -18,6 +18,8 @@ export interface AttachOptions {
 /** How long a reconnect keeps trying: after a cancelled capture V8 keeps serialising, and refuses a new session meanwhile. */
 const RECONNECT_MS = 60_000;
 const RECONNECT_STEP_MS = 500;
+/** A dashboard polls every 2 s: a reading that takes longer than this is not worth waiting for. */
+const MEMORY_DEADLINE_MS = 3_000;
 
 /**
  * One attached inspector target with ONE capture session kept open, so every snapshot taken of it
@@ -81,6 +83,18 @@ export class Target {
     if (this.current?.session.isOpen) return this.current;
     this.reconnecting ??= this.reconnect().finally(() => { this.reconnecting = undefined; });
     return this.reconnecting;
+  }
+
+  /**
+   * A memory reading through the open session (target.memory). Refused while a capture runs: the
+   * target's JS thread is blocked until the snapshot is done, and V8's generator inflates its RSS
+   * (FACTS.md §2), so a reading then would say nothing about the program.
+   */
+  async memory(): Promise<TargetMemoryDto> {
+    if (this.state.state === 'capturing') throw new TargetBusyError(`target ${this.state.title} is capturing a snapshot; its memory is read again once that is done`);
+    const { session } = await this.openSession();
+    const m = await session.memory({ deadlineMs: MEMORY_DEADLINE_MS });
+    return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, ...(m.rss !== undefined ? { rss: m.rss } : {}), at: Date.now() };
   }
 
   setCapturing(on: boolean): void {
