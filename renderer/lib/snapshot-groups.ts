@@ -1,4 +1,4 @@
-import type { SnapshotMeta } from '../../src/shared/contract.js';
+import type { SnapshotMeta, TargetDto } from '../../src/shared/contract.js';
 
 export interface SnapshotGroup {
   key: string;
@@ -25,4 +25,43 @@ export function groupSnapshots(snapshots: readonly SnapshotMeta[]): SnapshotGrou
     group.snapshots.push(s);
   }
   return [...byKey.values()];
+}
+
+/** The snapshots of one target (or of one way files came in), split by inspector session. */
+export interface TargetGroup {
+  /** `target:ID`, or `source:import` / `source:file` for snapshots that no target took. */
+  key: string;
+  title: string;
+  targetId?: string;
+  /** The target as this host knows it (attached now, or died/detached in this run); absent for a target of an earlier run. */
+  target?: TargetDto;
+  /** One per inspector session, oldest first; a target reattached (or reconnected) has several, and ids differ between them. */
+  sessions: SnapshotGroup[];
+}
+
+/**
+ * The sidebar's tree: each target's snapshots together (object ids are per process: Comparison,
+ * Weak and Leaks work within one target), split by inspector session. Targets come in the host's
+ * order (attach order), then targets of earlier runs (by their first snapshot), then files.
+ */
+export function groupByTarget(snapshots: readonly SnapshotMeta[], targets: readonly TargetDto[]): TargetGroup[] {
+  const known = new Map(targets.map((t, i) => [t.targetId, { t, i }]));
+  const groups = new Map<string, TargetGroup & { order: number; members: SnapshotMeta[] }>();
+  let first = targets.length;
+  for (const s of snapshots) {
+    const key = s.targetId ? `target:${s.targetId}` : `source:${s.source}`;
+    let g = groups.get(key);
+    if (!g) {
+      const hit = s.targetId ? known.get(s.targetId) : undefined;
+      // Files after every target: imports, then files opened by path.
+      const order = hit ? hit.i : s.targetId ? first++ : 1e9 + (s.source === 'import' ? 0 : 1);
+      const title = hit?.t.title ?? groupSnapshots([s])[0]!.title;
+      g = { key, title, order, members: [], sessions: [], ...(s.targetId ? { targetId: s.targetId } : {}), ...(hit ? { target: hit.t } : {}) };
+      groups.set(key, g);
+    }
+    g.members.push(s);
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.order - b.order)
+    .map(({ order: _order, members, ...g }) => ({ ...g, sessions: groupSnapshots(members) }));
 }

@@ -109,9 +109,9 @@ export function loadSnapshot(id: SnapshotId): Promise<SnapshotMeta | undefined> 
   return promise;
 }
 
-export async function takeSnapshot(targetId: string): Promise<void> {
+export async function takeSnapshot(targetId: string, name?: string): Promise<void> {
   try {
-    const { captureId } = await api.call('capture.start', { targetId, gc: true });
+    const { captureId } = await api.call('capture.start', { targetId, gc: true, ...(name ? { name } : {}) });
     // Show the bar at once; progress events replace this entry.
     if (!app.captures.some((c) => c.captureId === captureId)) {
       app.setCapture({ captureId, targetId, phase: 'gc', done: 0, total: 0, state: 'running' });
@@ -119,6 +119,23 @@ export async function takeSnapshot(targetId: string): Promise<void> {
   } catch (err) {
     app.error(err);
   }
+}
+
+/** Targets "Snapshot all" captures: every one that is alive (a capturing one queues the next snapshot behind its own). */
+export function snapshotTargets(targets: readonly TargetDto[]): TargetDto[] {
+  return targets.filter((t) => t.state === 'attached' || t.state === 'capturing');
+}
+
+/**
+ * Captures every live target at the same moment (an Electron main and its renderers, several
+ * processes): the requests go out together and the host starts each capture on arrival. One name
+ * for the round, so its snapshots read as taken together in each target's group.
+ */
+export async function snapshotAll(): Promise<void> {
+  const targets = snapshotTargets(app.targets);
+  if (targets.length === 0) return;
+  const name = `Snapshot ${app.snapshots.length + 1}`;
+  await Promise.all(targets.map((t) => takeSnapshot(t.targetId, name)));
 }
 
 export async function cancelCapture(captureId: string): Promise<void> {
