@@ -1,8 +1,8 @@
-/** Which snapshots the Leaks view and the Weak view's "compare with" picker offer first. */
+/** Which three snapshots the Leaks view starts with (the pickers' order: snapshot-picks.test.ts). */
 import { describe, expect, it } from 'vitest';
 import type { SnapshotMeta } from '../../src/shared/contract.js';
-import { byCreated, defaultTriple, tripleProblem } from '../../renderer/views/leaks/pick.js';
-import { afterChoices } from '../../renderer/views/weak/pick.js';
+import { byCreated } from '../../renderer/lib/snapshot-picks.js';
+import { defaultTriple, tripleProblem } from '../../renderer/views/leaks/pick.js';
 
 function snap(snapshotId: string, createdAt: string, sessionId?: string): SnapshotMeta {
   return { snapshotId, name: snapshotId, createdAt, bytes: 1, source: sessionId ? 'capture' : 'file', sessionId, loaded: false };
@@ -39,23 +39,17 @@ describe('leaks: default baseline/target/final', () => {
     expect(defaultTriple(same, {})).toEqual({ baseline: 'x', target: 'y', final: 'z' });
   });
 
+  it('the current snapshot\'s session wins when it has three (several targets: the one being looked at)', () => {
+    const two = [...demo, snap('o1', '2026-01-01T00:00:02Z', 'S0'), snap('o2', '2026-01-01T00:00:03Z', 'S0')];
+    expect(defaultTriple(two, {}, 'o1')).toEqual({ baseline: 'old1', target: 'o1', final: 'o2' });
+    expect(defaultTriple(two, {}, 'final')).toEqual({ baseline: 'baseline', target: 'target', final: 'final' });
+    // Fewer than three in its session: the newest session with three, as without a current snapshot.
+    expect(defaultTriple(two, {}, 'lone')).toEqual({ baseline: 'baseline', target: 'target', final: 'final' });
+  });
+
   it('Run needs three distinct snapshots', () => {
     expect(tripleProblem({ baseline: 'a', target: 'b' })).toMatch(/Pick a baseline/);
     expect(tripleProblem({ baseline: 'a', target: 'b', final: 'a' })).toMatch(/three different/);
     expect(tripleProblem({ baseline: 'a', target: 'b', final: 'c' })).toBeUndefined();
-  });
-});
-
-describe('weak: "compare with" choices', () => {
-  it('the current snapshot\'s session first, then the rest; never the current one', () => {
-    const c = afterChoices(demo, 'baseline');
-    expect(c.sameSession.map((s) => s.snapshotId)).toEqual(['target', 'final']);
-    expect(c.others.map((s) => s.snapshotId)).toEqual(['old1', 'lone', 'file']);
-  });
-
-  it('a snapshot without a session: everything else, oldest first', () => {
-    const c = afterChoices(demo, 'file');
-    expect(c.sameSession).toEqual([]);
-    expect(c.others.map((s) => s.snapshotId)).toEqual(['old1', 'baseline', 'target', 'final', 'lone']);
   });
 });

@@ -4,6 +4,7 @@
  * session, oldest first: the demo's baseline, target and final.
  */
 import type { SnapshotId, SnapshotMeta } from '../../../src/shared/contract.js';
+import { byCreated } from '../../lib/snapshot-picks.js';
 
 export interface Triple {
   baseline?: SnapshotId;
@@ -12,11 +13,12 @@ export interface Triple {
 }
 
 /**
- * `chosen` (app.leaks) when all three still exist; else the three newest snapshots of the session
- * with the most recent snapshot among those with three or more; else (files opened from disk carry
- * no session) the three newest of all. Always in createdAt order.
+ * `chosen` (app.leaks) when all three still exist; else the three newest snapshots of the current
+ * snapshot's session when it has three or more (with several targets, the one being looked at);
+ * else of the session with the most recent snapshot among those with three or more; else (files
+ * opened from disk carry no session) the three newest of all. Always in createdAt order.
  */
-export function defaultTriple(snapshots: readonly SnapshotMeta[], chosen: Triple): Triple {
+export function defaultTriple(snapshots: readonly SnapshotMeta[], chosen: Triple, current?: SnapshotId): Triple {
   const exists = (id: SnapshotId | undefined) => id !== undefined && snapshots.some((s) => s.snapshotId === id);
   if (exists(chosen.baseline) && exists(chosen.target) && exists(chosen.final)) {
     return { baseline: chosen.baseline, target: chosen.target, final: chosen.final };
@@ -29,21 +31,17 @@ export function defaultTriple(snapshots: readonly SnapshotMeta[], chosen: Triple
     list.push(s);
     sessions.set(s.sessionId, list);
   }
-  let best: SnapshotMeta[] | undefined;
+  let newest: SnapshotMeta[] | undefined;
   for (const list of sessions.values()) {
     if (list.length < 3) continue;
-    if (!best || list.at(-1)!.createdAt > best.at(-1)!.createdAt) best = list;
+    if (!newest || list.at(-1)!.createdAt > newest.at(-1)!.createdAt) newest = list;
   }
+  const own = snapshots.find((s) => s.snapshotId === current)?.sessionId;
+  const ownList = own !== undefined ? sessions.get(own) : undefined;
+  const best = ownList && ownList.length >= 3 ? ownList : newest;
   const three = (best ?? sorted).slice(-3);
   if (three.length < 3) return {};
   return { baseline: three[0]!.snapshotId, target: three[1]!.snapshotId, final: three[2]!.snapshotId };
-}
-
-/** Oldest first; equal times keep the store's order (newest last). */
-export function byCreated(snapshots: readonly SnapshotMeta[]): SnapshotMeta[] {
-  return snapshots.map((s, i) => ({ s, i }))
-    .sort((a, b) => (a.s.createdAt < b.s.createdAt ? -1 : a.s.createdAt > b.s.createdAt ? 1 : a.i - b.i))
-    .map(({ s }) => s);
 }
 
 /**

@@ -34,6 +34,8 @@ export class LeaksViewState {
   /** What the engine is doing while a run waits (loading which snapshot, how far). */
   progress = $state('');
   failure = $state<string | undefined>(undefined);
+  /** The three snapshots the failed run was asked for (the view explains a mix of targets in its own words). */
+  failedWith = $state.raw<Triple | undefined>(undefined);
   result = $state.raw<LeakRun | undefined>(undefined);
   moreBusy = $state(false);
   /** Indexes of the clusters shown open. */
@@ -47,10 +49,10 @@ export class LeaksViewState {
     || (this.budgets.ok && JSON.stringify(this.budgets.budgets) !== JSON.stringify(this.result.budgets))));
 
   /** Defaults when snapshots arrive, and again when a chosen one is gone (deleted). */
-  fillDefaults(snapshots: readonly SnapshotMeta[], chosen: Triple): void {
+  fillDefaults(snapshots: readonly SnapshotMeta[], chosen: Triple, current?: SnapshotId): void {
     const exists = (id: SnapshotId | undefined) => id !== undefined && snapshots.some((s) => s.snapshotId === id);
     if (ROLES.every((r) => exists(this.picks[r]))) return;
-    this.picks = defaultTriple(snapshots, chosen);
+    this.picks = defaultTriple(snapshots, chosen, current);
   }
 
   async run(): Promise<void> {
@@ -61,6 +63,7 @@ export class LeaksViewState {
     app.leaks = { ...triple };
     this.running = true;
     this.failure = undefined;
+    this.failedWith = undefined;
     this.progress = '';
     // Loading a snapshot into the engine can take seconds: say which one and how far.
     const stop = api.on('snapshot.progress', (p) => {
@@ -78,6 +81,7 @@ export class LeaksViewState {
     } catch (err) {
       this.result = undefined;
       this.failure = describeError(err);
+      this.failedWith = triple;
     } finally {
       stop();
       this.running = false;
