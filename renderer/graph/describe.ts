@@ -14,6 +14,7 @@ export function describeNode(node: ViewNode, focused: boolean): string[] {
     `Retained size: ${formatBytes(node.retainedSize)}`,
     `Distance: ${node.distance >= 0 ? formatDistance(node.distance) : `${formatDistance(node.distance)} (held only weakly)`}`,
   ];
+  if (node.detached) lines.push('Detached DOM: no longer in any document, yet kept alive');
   if (node.status) lines.push(`Status: ${STATUS_COLORS[node.status].label}`);
   return lines;
 }

@@ -24,6 +24,8 @@ export interface ViewNode {
   distance: number;
   status: OverlayStatus | undefined;
   radius: number;
+  /** A DOM node no longer in any document: the engine names its class `Detached <tag>` (DevTools' naming). */
+  detached: boolean;
 }
 
 export interface ViewLink {
@@ -57,6 +59,11 @@ export function edgeKind(link: Pick<GraphLink, 'retaining' | 'ephemeron'>): Edge
   return link.retaining ? 'strong' : 'weak';
 }
 
+/** Detached DOM as GraphNode names it: the class name the Summary shows (`Detached <div>`, `Detached Text`). */
+export function isDetachedName(name: string): boolean {
+  return name.startsWith('Detached ');
+}
+
 /** Radius 4..12 by the square root of retained size, so area tracks bytes. */
 export function radiusFor(retainedSize: number, maxRetained: number): number {
   if (!(maxRetained > 0) || !(retainedSize > 0)) return 4;
@@ -74,7 +81,7 @@ export function buildModel(answer: { nodes: GraphNode[]; links: GraphLink[]; tru
     nodes.push({
       index: nodes.length, id: n.id, name: n.name, label: cut(n.name, LABEL_MAX).text, type: n.type,
       selfSize: n.selfSize, retainedSize: n.retainedSize, distance: n.distance, status: n.status,
-      radius: radiusFor(n.retainedSize, maxRetained),
+      radius: radiusFor(n.retainedSize, maxRetained), detached: isDetachedName(n.name),
     });
   }
   const links: ViewLink[] = [];

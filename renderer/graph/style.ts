@@ -52,6 +52,12 @@ export const TYPE_COLORS: Record<string, string> = {
 };
 const OTHER_TYPE = '#bdc1c6';
 
+/**
+ * Detached DOM nodes (a browser or Electron renderer snapshot): a colour no V8 type uses, and with
+ * the overlay (where fill says added/kept) a thick ring of it, so they stand out either way.
+ */
+export const DETACHED = { color: '#b06000', ring: '#7a4300', label: 'detached DOM node (Detached <…>)' };
+
 export const FOCUS_RING = '#f9ab00';
 const REMOVED_DASH = [6, 4];
 
@@ -66,10 +72,16 @@ export function linkStyle(kind: EdgeKind, status: OverlayStatus | undefined): St
   };
 }
 
-export function nodeStyle(node: Pick<ViewNode, 'type' | 'status' | 'radius'>, focused: boolean): NodeStyle {
+export function nodeStyle(node: Pick<ViewNode, 'type' | 'status' | 'radius'> & { detached?: boolean }, focused: boolean): NodeStyle {
   const ring = focused ? { stroke: FOCUS_RING, strokeWidth: 3 } : { stroke: '#ffffff', strokeWidth: 1 };
   const radius = focused ? node.radius + 2 : node.radius;
-  if (!node.status) return { fill: TYPE_COLORS[node.type] ?? OTHER_TYPE, ...ring, dash: [], radius, opacity: 1 };
+  if (!node.status) {
+    if (node.detached) return { fill: DETACHED.color, ...(focused ? ring : { stroke: DETACHED.ring, strokeWidth: 1.5 }), dash: [], radius, opacity: 1 };
+    return { fill: TYPE_COLORS[node.type] ?? OTHER_TYPE, ...ring, dash: [], radius, opacity: 1 };
+  }
+  if (node.detached && node.status !== 'removed' && !focused) {
+    return { fill: STATUS_COLORS[node.status].color, stroke: DETACHED.color, strokeWidth: 2.5, dash: [], radius, opacity: 1 };
+  }
   if (node.status === 'removed') {
     // Hollow and dashed: the object is not in this snapshot at all.
     return { fill: '#ffffff', stroke: focused ? FOCUS_RING : STATUS_COLORS.removed.color, strokeWidth: focused ? 3 : 1.5, dash: [3, 2], radius, opacity: 0.9 };

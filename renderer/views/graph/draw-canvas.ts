@@ -82,14 +82,15 @@ export function drawCanvas(ctx: CanvasRenderingContext2D, scene: CanvasScene): v
   }
   ctx.setLineDash([]);
 
-  // Nodes: plain ones batched by fill, the few special ones (focus, hover, removed) one by one on top.
+  // Nodes: plain ones batched by fill, the few special ones (focus, hover, removed, detached) one by one on top.
   const plain = new Map<string, Path2D>();
   const special: number[] = [];
   model.nodes.forEach((n, i) => {
     const x = sx(i);
     const y = sy(i);
     if (outside(x, y)) return;
-    if (i === model.focus || i === scene.hover || n.status === 'removed') {
+    // Detached DOM nodes carry their own ring (graph/style.ts): drawn one by one like the others here.
+    if (i === model.focus || i === scene.hover || n.status === 'removed' || n.detached) {
       special.push(i);
       return;
     }
