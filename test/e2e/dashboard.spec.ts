@@ -10,7 +10,7 @@ import { formatBytes, formatCount, signed } from '../../renderer/lib/format.js';
 import type { CheckJson, DiffJson, SummaryJson, WeakJson } from './cli-json.js';
 import { weakCounts } from './cli-json.js';
 import {
-  clickInList, cliJson, exactBytes, expect, exportSnapshot, norm, openDashboard, seenCount, shot, storedSnapshots, test, watchTestIds, WsApi,
+  classCount, clickInList, cliJson, exactBytes, expect, exportSnapshot, norm, openDashboard, seenCount, shot, storedSnapshots, test, watchTestIds, WsApi,
 } from './harness.js';
 
 /** Rows of the Summary compared with `summary --json`, from the top. */
@@ -86,7 +86,7 @@ test('attached target: three snapshots from the page, every view against the CLI
   await expect(page.getByTestId('tab-summary')).toHaveAttribute('aria-selected', 'true');
   const summary = await cli.summary;
   await expect(page.getByTestId('summary-counts')).toHaveText(
-    norm(`${formatCount(summary.classes.length)} classes · total ${formatBytes(summary.totalSize)}`), { useInnerText: true });
+    norm(`${classCount(summary.classes.length)} · total ${formatBytes(summary.totalSize)}`), { useInnerText: true });
   await expect.poll(async () => (await summaryRows(page)).length).toBeGreaterThanOrEqual(TOP_ROWS);
   const top = (await summaryRows(page)).slice(0, TOP_ROWS);
   expect(top).toEqual(summary.classes.slice(0, TOP_ROWS).map((c) => ({
@@ -98,11 +98,11 @@ test('attached target: three snapshots from the page, every view against the CLI
   const widgetClasses = summary.classes.filter((c) => c.name.toLowerCase().includes('widget'));
   expect(widgetClasses.length).toBeGreaterThan(0);
   await page.getByTestId('summary-filter').fill('widget');
-  await expect(page.getByTestId('summary-counts')).toContainText(`${formatCount(widgetClasses.length)} classes`);
+  await expect(page.getByTestId('summary-counts')).toContainText(`${classCount(widgetClasses.length)}`);
   await expect.poll(async () => (await summaryRows(page)).map((r) => r.name)).toEqual(widgetClasses.map((c) => c.name));
   await shot(page, 'summary-filtered');
   await page.getByTestId('summary-filter').fill('');
-  await expect(page.getByTestId('summary-counts')).toContainText(`${formatCount(summary.classes.length)} classes`);
+  await expect(page.getByTestId('summary-counts')).toContainText(`${classCount(summary.classes.length)}`);
 
   // Sort by Count: largest first, then smallest first on a second click.
   const counts = summary.classes.map((c) => c.count);
@@ -129,7 +129,7 @@ test('attached target: three snapshots from the page, every view against the CLI
 
   await page.getByTestId('summary-filter').fill('Widget');
   // The filter applies after a pause: wait for it, or the click lands on the unfiltered list.
-  await expect(page.getByTestId('summary-counts')).toContainText(`${formatCount(widgetClasses.length)} classes`);
+  await expect(page.getByTestId('summary-counts')).toContainText(`${classCount(widgetClasses.length)}`);
   const widgetRow = page.getByTestId('summary-table').getByTestId('class-row').filter({ has: page.locator('.label', { hasText: /^Widget$/ }) });
   await expect(widgetRow).toHaveCount(1);
   await clickInList(page.getByTestId('summary-table'), widgetRow.locator('.triangle'));
@@ -173,7 +173,7 @@ test('attached target: three snapshots from the page, every view against the CLI
   const diff = await cli.diff;
   await page.getByTestId('tab-comparison').click();
   await page.getByTestId('base-picker').selectOption(baseline.snapshotId);
-  await expect(page.getByTestId('comparison-counts')).toContainText(`${formatCount(diff.classes.length)} classes changed`);
+  await expect(page.getByTestId('comparison-counts')).toContainText(`${classCount(diff.classes.length)} changed`);
   const comparisonRows = () => page.getByTestId('comparison-table').getByTestId('class-row').evaluateAll((rows) =>
     rows.map((row) => [...row.querySelectorAll(':scope > [role=gridcell]')].map((c) => c.textContent ?? '')));
   await expect.poll(async () => (await comparisonRows()).length).toBeGreaterThanOrEqual(Math.min(TOP_ROWS, diff.classes.length));

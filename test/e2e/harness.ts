@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import type { SnapshotMeta, UiChannel, UiHostMessage, UiRequest, UiResponse, UiEvents, UiEventName } from '../../src/shared/contract.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { repoRoot, startTarget, type RunningTarget } from '../helpers/target.js';
+import { formatCount } from '../../renderer/lib/format.js';
 
 export { expect } from '@playwright/test';
 export { runCli, startTarget, repoRoot, type RunningTarget };
@@ -256,3 +257,8 @@ export const test = base.extend<{
     for (const t of targets) await t.stop();
   },
 });
+
+/** "1 class", "1 234 classes": the Summary's and Comparison's count as the page words it. */
+export function classCount(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? 'class' : 'classes'}`;
+}
