@@ -9,25 +9,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Channel, EventName, Events, HostMessage, LoadProgress, Request, Response } from '../shared/contract.js';
-import type { ErrorDto } from '../shared/dto.js';
+import { ErrorFromDto } from '../shared/error-dto.js';
 
 /** An error the engine answered with, rebuilt from its ErrorDto (`name` says which kind). */
-export class EngineError extends Error {
-  readonly exitCode: number | undefined;
-  readonly file: string | undefined;
-  readonly section: string | undefined;
-  readonly offset: number | undefined;
-  readonly field: string | undefined;
-  constructor(dto: ErrorDto) {
-    super(dto.message);
-    this.name = dto.name;
-    this.exitCode = dto.exitCode;
-    this.file = dto.file;
-    this.section = dto.section;
-    this.offset = dto.offset;
-    this.field = dto.field;
-  }
-}
+export class EngineError extends ErrorFromDto {}
 
 /** The worker stopped (crashed, ran out of memory, or was closed) before answering. */
 export class EngineExitedError extends Error {

@@ -6,21 +6,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { CallMessage, HostMessage } from '../shared/contract.js';
-import type { ErrorDto } from '../shared/dto.js';
+import { toErrorDto } from '../shared/error-dto.js';
 import { Engine } from './engine.js';
-
-/** An error as plain data: structured clone would drop a subclass's fields and its name. */
-export function toErrorDto(err: unknown): ErrorDto {
-  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
-  const e = err as Error & { exitCode?: unknown; file?: unknown; section?: unknown; offset?: unknown; field?: unknown };
-  const dto: ErrorDto = { name: e.name, message: e.message };
-  if (typeof e.exitCode === 'number') dto.exitCode = e.exitCode;
-  if (typeof e.file === 'string') dto.file = e.file;
-  if (typeof e.section === 'string') dto.section = e.section;
-  if (typeof e.offset === 'number') dto.offset = e.offset;
-  if (typeof e.field === 'string') dto.field = e.field;
-  return dto;
-}
 
 const port = parentPort;
 if (!port) throw new Error('engine/host.js runs as a worker thread (see engine/client.ts)');
