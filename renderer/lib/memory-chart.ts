@@ -1,9 +1,10 @@
 /**
  * The sidebar's memory chart, as pure functions of the readings (d3 computes, Svelte draws): JS heap
  * used and process RSS over the last minutes, the snapshots' own readings marked on the same axes,
- * and a verdict on where growth happens. RSS rising while the heap stays flat is memory outside
- * the JS heap (Buffers and ArrayBuffers, native modules, the DOM's own heap, code): a heap snapshot
- * cannot show it, so the chart says so in words.
+ * and a verdict on where growth happens. RSS rising while the JS heap stays flat is memory outside
+ * it: Buffer and ArrayBuffer contents (a snapshot counts them as native backing stores, but no JS
+ * class grows), native modules, Blink's own heap, the allocator. Comparing snapshots' JS classes
+ * would find nothing, so the chart says so in words.
  */
 import { line, scaleLinear } from 'd3';
 import { formatBytes } from './format.js';
@@ -127,21 +128,52 @@ export interface Growth {
 export const GROWTH_FLOOR = 8 * 1000 * 1000;
 
 /**
- * Where memory grew over the readings: the mean of the first three against the mean of the last
- * three (one reading is too jumpy: the heap saws up and down with every GC). RSS that grew by more
- * than GROWTH_FLOOR and more than twice what the heap grew is growth outside the JS heap.
+ * Where memory grew over the readings, leaving out what heapscope's own snapshots did: V8's
+ * snapshot generator takes ~7x the snapshot in extra RSS (FACTS.md §2), which the process keeps for
+ * a while, and the GC before it shrinks the heap. So the readings are cut into runs at each
+ * snapshot (`marks`) and only growth within runs counts. RSS moves in steps: per run, its last
+ * reading against its first. The heap saws up and down with every GC, so one reading is too jumpy:
+ * per run, the mean of its last three readings against the mean of its first three. RSS that grew
+ * by more than GROWTH_FLOOR and more than twice what the heap grew is growth outside the JS heap.
  */
-export function growth(samples: readonly MemorySample[]): Growth {
-  const withRss = samples.filter((s) => s.rss !== undefined);
+export function growth(samples: readonly MemorySample[], marks: readonly { at: number }[] = []): Growth {
   if (samples.length < 4) return { kind: 'unknown', heapDelta: 0, rssDelta: 0, text: '' };
-  const mean = (list: readonly MemorySample[], f: (s: MemorySample) => number) => list.reduce((a, s) => a + f(s), 0) / list.length;
-  const heapDelta = mean(samples.slice(-3), (s) => s.heapUsed) - mean(samples.slice(0, 3), (s) => s.heapUsed);
-  const rssDelta = withRss.length >= 4 ? mean(withRss.slice(-3), (s) => s.rss!) - mean(withRss.slice(0, 3), (s) => s.rss!) : 0;
+  const heapDelta = runGrowth(samples, marks, (s) => s.heapUsed, 3);
+  const withRss = samples.filter((s) => s.rss !== undefined);
+  const rssDelta = withRss.length >= 4 ? runGrowth(withRss, marks, (s) => s.rss!, 1) : 0;
   if (withRss.length >= 4 && rssDelta > GROWTH_FLOOR && rssDelta > 2 * Math.max(0, heapDelta)) {
-    return { kind: 'outside-heap', heapDelta, rssDelta, text: `RSS +${formatBytes(rssDelta)} outside the JS heap (heap ${signedBytes(heapDelta)}): a heap snapshot will not show it` };
+    return { kind: 'outside-heap', heapDelta, rssDelta, text: `RSS +${formatBytes(rssDelta)} outside the JS heap (heap ${signedBytes(heapDelta)}): native memory, e.g. Buffers, native modules, the DOM` };
   }
   if (heapDelta > GROWTH_FLOOR) return { kind: 'heap', heapDelta, rssDelta, text: `JS heap +${formatBytes(heapDelta)}: compare two snapshots to see what` };
   return { kind: 'steady', heapDelta, rssDelta, text: '' };
+}
+
+/** The sum over runs between snapshots of each run's growth (means of up to `ends` readings at each end). */
+function runGrowth(samples: readonly MemorySample[], marks: readonly { at: number }[], value: (s: MemorySample) => number, ends: number): number {
+  const cuts = marks.map((m) => m.at).sort((a, b) => a - b);
+  let total = 0;
+  let run: MemorySample[] = [];
+  let next = 0;
+  const close = () => {
+    const k = Math.min(ends, Math.floor(run.length / 2));
+    if (k > 0) total += mean(run.slice(-k), value) - mean(run.slice(0, k), value);
+    run = [];
+  };
+  for (const s of samples) {
+    let cut = false;
+    while (next < cuts.length && cuts[next]! <= s.at) {
+      cut = true;
+      next++;
+    }
+    if (cut) close();
+    run.push(s);
+  }
+  close();
+  return total;
+}
+
+function mean(list: readonly MemorySample[], value: (s: MemorySample) => number): number {
+  return list.reduce((a, s) => a + value(s), 0) / list.length;
 }
 
 function signedBytes(n: number): string {

@@ -7,6 +7,7 @@
  * of ids and files that mean little in a dashboard).
  */
 import type { SnapshotId, SnapshotMeta, TargetDto } from '../../src/shared/contract.js';
+import { shortTitle } from './target-title.js';
 
 export type PickRelation = 'session' | 'target' | 'other-target' | 'file';
 
@@ -35,7 +36,7 @@ export function relation(anchor: SnapshotMeta | undefined, other: SnapshotMeta):
 /** A target's name for labels: its title, and its kind when the host knows it. */
 export function targetLabel(targetId: string | undefined, title: string | undefined, targets: readonly TargetDto[]): string {
   const t = targets.find((x) => x.targetId === targetId);
-  const name = clip(t?.title ?? title ?? 'an earlier target', 40);
+  const name = clip(shortTitle(t?.title ?? title ?? 'an earlier target'), 40);
   return t ? `${name} (${t.kind})` : name;
 }
 

@@ -134,7 +134,9 @@ export function snapshotTargets(targets: readonly TargetDto[]): TargetDto[] {
 export async function snapshotAll(): Promise<void> {
   const targets = snapshotTargets(app.targets);
   if (targets.length === 0) return;
-  const name = `Snapshot ${app.snapshots.length + 1}`;
+  // Numbered by rounds: the next number after the most any of these targets has.
+  const most = Math.max(...targets.map((t) => app.snapshots.filter((s) => s.targetId === t.targetId).length));
+  const name = `Snapshot ${most + 1}`;
   await Promise.all(targets.map((t) => takeSnapshot(t.targetId, name)));
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SnapshotMeta, TargetDto } from '../../src/shared/contract.js';
 import { groupByTarget, groupSnapshots } from '../../renderer/lib/snapshot-groups.js';
+import { shortTitle } from '../../renderer/lib/target-title.js';
 
 function meta(id: string, extra: Partial<SnapshotMeta>): SnapshotMeta {
   return { snapshotId: id, name: id, createdAt: '2026-01-01T00:00:00Z', bytes: 1, source: 'capture', loaded: false, ...extra };
@@ -72,5 +73,18 @@ describe('sidebar grouping by target', () => {
   it('two targets captured at once: one group each, in attach order whatever the store order', () => {
     const both = [meta('b', { targetId: 'tPage', sessionId: 'P1' }), meta('a', { targetId: 'tMain', sessionId: 'S1' })];
     expect(groupByTarget(both, [main, page]).map((g) => g.sessions[0]!.snapshots[0]!.snapshotId)).toEqual(['a', 'b']);
+  });
+});
+
+describe('target titles in the sidebar', () => {
+  it('a script path shows its file name (Node titles its process by it); anything else as it is', () => {
+    expect(shortTitle('/work/main/fixtures/targets/listener-leak.mjs')).toBe('listener-leak.mjs');
+    expect(shortTitle('file:///home/me/app/main.js')).toBe('main.js');
+    expect(shortTitle('C:\\app\\main.js')).toBe('main.js');
+    expect(shortTitle('/srv/app/')).toBe('app');
+    expect(shortTitle('heapscope fixture: detached rows')).toBe('heapscope fixture: detached rows');
+    expect(shortTitle('node /srv/app/server.js --port 1')).toBe('node /srv/app/server.js --port 1');
+    expect(shortTitle('https://example.com/a/b')).toBe('https://example.com/a/b');
+    expect(shortTitle('/')).toBe('/');
   });
 });
