@@ -32,7 +32,7 @@ async function snapshotAll(page: Page, api: WsApi, targets: TargetDto[]): Promis
   return seen;
 }
 
-test('two Node targets: Snapshot all, grouped by target, memory charts, Comparison per target', async ({ page, serve, target }) => {
+test('two Node targets: Snapshot all, grouped by target, memory charts (not read while hidden), Comparison per target', async ({ page, serve, target }) => {
   const leaky = await target('listener-leak.mjs');
   const native = await target('native-growth.mjs');
   const server = await serve('serve', ['--attach', String(leaky.port), '--attach', String(native.port)]);
@@ -166,6 +166,19 @@ test('two Node targets: Snapshot all, grouped by target, memory charts, Comparis
   await page.getByTestId('leaks-target').selectOption(leakyAfter.snapshotId);
   await page.getByTestId('leaks-final').selectOption(nativeAfter.snapshotId);
   await expect(page.getByTestId('pick-mix')).toContainText('number their objects independently');
+
+  // ---- Hidden, the dashboard stops reading memory (every reading costs the target a round trip); shown again, it resumes ----
+  const setVisibility = (state: 'hidden' | 'visible') => page.evaluate((v) => {
+    Object.defineProperty(document, 'visibilityState', { value: v, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+  await setVisibility('hidden');
+  await page.waitForTimeout(500); // a reading already under way may still land
+  const hiddenAt = await samplesOf(a);
+  await page.waitForTimeout(5_000); // two and a half polling periods
+  expect(await samplesOf(a), 'no readings while hidden').toBe(hiddenAt);
+  await setVisibility('visible');
+  await expect.poll(() => samplesOf(a), { timeout: 10_000 }).toBeGreaterThan(hiddenAt);
 });
 
 test('a Chromium page attached by port: captured from the dashboard, its detached rows in Summary and the graph', async ({ page, serve }) => {
