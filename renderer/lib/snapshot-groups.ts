@@ -46,22 +46,24 @@ export interface TargetGroup {
  */
 export function groupByTarget(snapshots: readonly SnapshotMeta[], targets: readonly TargetDto[]): TargetGroup[] {
   const known = new Map(targets.map((t, i) => [t.targetId, { t, i }]));
-  const groups = new Map<string, TargetGroup & { order: number; members: SnapshotMeta[] }>();
-  let first = targets.length;
+  const groups = new Map<string, { group: TargetGroup; order: number; members: SnapshotMeta[] }>();
+  let earlier = targets.length;
   for (const s of snapshots) {
     const key = s.targetId ? `target:${s.targetId}` : `source:${s.source}`;
-    let g = groups.get(key);
-    if (!g) {
+    let entry = groups.get(key);
+    if (!entry) {
       const hit = s.targetId ? known.get(s.targetId) : undefined;
-      // Files after every target: imports, then files opened by path.
-      const order = hit ? hit.i : s.targetId ? first++ : 1e9 + (s.source === 'import' ? 0 : 1);
-      const title = hit?.t.title ?? groupSnapshots([s])[0]!.title;
-      g = { key, title, order, members: [], sessions: [], ...(s.targetId ? { targetId: s.targetId } : {}), ...(hit ? { target: hit.t } : {}) };
-      groups.set(key, g);
+      // Targets this host knows, in its order; then earlier runs' targets; files last (imports first).
+      const order = hit ? hit.i : s.targetId ? earlier++ : 1e9 + (s.source === 'import' ? 0 : 1);
+      const group: TargetGroup = { key, title: hit?.t.title ?? groupSnapshots([s])[0]!.title, sessions: [] };
+      if (s.targetId) group.targetId = s.targetId;
+      if (hit) group.target = hit.t;
+      entry = { group, order, members: [] };
+      groups.set(key, entry);
     }
-    g.members.push(s);
+    entry.members.push(s);
   }
   return [...groups.values()]
     .sort((a, b) => a.order - b.order)
-    .map(({ order: _order, members, ...g }) => ({ ...g, sessions: groupSnapshots(members) }));
+    .map(({ group, members }) => ({ ...group, sessions: groupSnapshots(members) }));
 }
