@@ -72,6 +72,14 @@ export function linkStyle(kind: EdgeKind, status: OverlayStatus | undefined): St
   };
 }
 
+/**
+ * The fill of a plain node (not focused, hovered, removed or detached): what the canvas batches
+ * by, thousands of times a frame, without building a whole NodeStyle. Equal to nodeStyle(…).fill.
+ */
+export function plainNodeFill(node: Pick<ViewNode, 'type' | 'status'>): string {
+  return node.status ? STATUS_COLORS[node.status].color : (TYPE_COLORS[node.type] ?? OTHER_TYPE);
+}
+
 export function nodeStyle(node: Pick<ViewNode, 'type' | 'status' | 'radius'> & { detached?: boolean }, focused: boolean): NodeStyle {
   const ring = focused ? { stroke: FOCUS_RING, strokeWidth: 3 } : { stroke: '#ffffff', strokeWidth: 1 };
   const radius = focused ? node.radius + 2 : node.radius;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GraphLink, GraphNode } from '../../src/shared/contract.js';
 import { describeLinks, describeNode } from '../../renderer/graph/describe.js';
 import { buildModel, edgeKind, LABEL_MAX, layoutInput, nodeAt, radiusFor } from '../../renderer/graph/model.js';
-import { dashArray, EDGE_KINDS, FOCUS_RING, linkStyle, nodeStyle, STATUS_COLORS } from '../../renderer/graph/style.js';
+import { dashArray, EDGE_KINDS, FOCUS_RING, linkStyle, nodeStyle, plainNodeFill, STATUS_COLORS } from '../../renderer/graph/style.js';
 
 const node = (id: number, over: Partial<GraphNode> = {}): GraphNode => ({
   id, name: `C${id}`, type: 'object', selfSize: 16, retainedSize: 16, distance: 2, ...over,
@@ -123,5 +123,13 @@ describe('graph styles', () => {
     expect(nodeStyle({ type: 'weird', radius: 4, status: undefined }, false).fill).toBe('#bdc1c6');
     expect(dashArray([])).toBe('none');
     expect(dashArray([8, 3, 2, 3])).toBe('8 3 2 3');
+  });
+
+  it('the canvas\'s plain-node fill is nodeStyle\'s fill, for every type and status it batches', () => {
+    for (const type of ['object', 'closure', 'string', 'array', 'code', 'synthetic', 'hidden', 'native', 'weird']) {
+      for (const status of [undefined, 'added', 'kept'] as const) {
+        expect(plainNodeFill({ type, status }), `${type} ${status}`).toBe(nodeStyle({ type, status, radius: 5 }, false).fill);
+      }
+    }
   });
 });

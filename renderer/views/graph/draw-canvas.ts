@@ -9,7 +9,7 @@
  */
 import type { GraphModel } from '../../graph/model.js';
 import { linkGeometry } from '../../graph/geometry.js';
-import { linkStyle, nodeStyle, type NodeStyle } from '../../graph/style.js';
+import { linkStyle, nodeStyle, plainNodeFill, type NodeStyle } from '../../graph/style.js';
 
 export interface CanvasScene {
   model: GraphModel;
@@ -26,6 +26,8 @@ export interface CanvasScene {
 
 /** Labels drawn at most (the nearest to the view's centre first would be nicer; the first ones will do). */
 const MAX_LABELS = 400;
+/** Node radius in CSS pixels below which a node is drawn as a square. */
+const SQUARE_BELOW = 3;
 /** Below this zoom arrowheads are smaller than a pixel: not drawn. */
 const ARROW_MIN_ZOOM = 0.6;
 
@@ -94,12 +96,17 @@ export function drawCanvas(ctx: CanvasRenderingContext2D, scene: CanvasScene): v
       special.push(i);
       return;
     }
-    const fill = nodeStyle(n, false).fill;
+    const fill = plainNodeFill(n);
     let path = plain.get(fill);
     if (!path) plain.set(fill, (path = new Path2D()));
     const r = Math.max(1, n.radius * t.k);
-    path.moveTo(x + r, y);
-    path.arc(x, y, r, 0, 2 * Math.PI);
+    // A dot a few pixels wide looks the same as a square, and Chromium's software canvas fills
+    // thousands of rects several times faster than arcs (the 2,000-node first frame, bench ui).
+    if (r < SQUARE_BELOW) path.rect(x - r, y - r, 2 * r, 2 * r);
+    else {
+      path.moveTo(x + r, y);
+      path.arc(x, y, r, 0, 2 * Math.PI);
+    }
   });
   ctx.globalAlpha = 1;
   ctx.strokeStyle = '#ffffff';
