@@ -319,8 +319,16 @@ export function segmentKey(edgeType: string, edge: string, type: string, name: s
  */
 export function normalizeEdge(edgeType: string, edge: string): string {
   if (edgeType === 'element' || edgeType === 'hidden' || DIGITS.test(edge)) return '[]';
-  return edge.includes('@') ? edge.replace(/@\d+/g, '@').replace(/^\d+ \//, '[] /') : edge;
+  return edge.replace(/@\d+/g, '@').replace(HANDLE_SLOT, '[] /');
 }
+
+/**
+ * `N / label`: the slot number V8 prefixes to the names of global-handle edges (`306 /
+ * V8PerContextData::context_`, `24 / DevTools console`) and WeakMap entry edges. It depends on
+ * allocation order, so two runs of one program number the same handle differently (seen: 274 and
+ * 306 for the two contexts of one page in two runs).
+ */
+const HANDLE_SLOT = /^\d+ \//;
 
 type EdgeKind = 'scope' | 'index' | 'context' | 'member';
 
@@ -335,7 +343,7 @@ function edgeKind(s: Step): EdgeKind {
 function memberLabel(name: string, shape: boolean): string {
   if (IDENTIFIER.test(name)) return `.${name}`;
   if (DIGITS.test(name)) return shape ? '[]' : `[${name}]`;
-  const n = shape ? name.replace(/@\d+/g, '@') : name;
+  const n = shape ? name.replace(/@\d+/g, '@').replace(HANDLE_SLOT, '[] /') : name;
   return `[${JSON.stringify(n)}]`;
 }
 

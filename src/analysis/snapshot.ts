@@ -1,6 +1,7 @@
 import type { HeapGraph } from '../snapshot/graph.js';
 import { loadHeapGraph } from '../snapshot/load.js';
 import type { ParseOptions } from '../snapshot/parse.js';
+import type { GraphOptions } from '../snapshot/graph.js';
 import { classifyNodes, inferInterfaces, type ClassTable, type InterfaceDefinition } from './classes.js';
 import { computeDominators, type Dominators } from './dominators.js';
 import { RetainerPaths, type Step } from './paths.js';
@@ -22,7 +23,7 @@ export class LoadedSnapshot {
     this.graph = graph;
   }
 
-  static async load(file: string, options?: ParseOptions): Promise<LoadedSnapshot> {
+  static async load(file: string, options?: ParseOptions & GraphOptions): Promise<LoadedSnapshot> {
     return new LoadedSnapshot(await loadHeapGraph(file, options));
   }
 

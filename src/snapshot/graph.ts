@@ -2,6 +2,14 @@ import type { ScanResult } from './scanner.js';
 import type { SnapshotLayout } from './format.js';
 import type { StringTable } from './strings.js';
 import { compactLocations, type Locations } from './locations.js';
+import { harnessEdgeFilter, type HarnessRoots } from './harness.js';
+
+export type { HarnessRoots } from './harness.js';
+
+export interface GraphOptions {
+  /** What a test harness or debugger holds: its edges retain nothing (src/snapshot/harness.ts). */
+  harness?: HarnessRoots;
+}
 
 /** Indexes of V8's node types in this file's meta, -1 when a type is absent. */
 export interface NodeTypeIds {
@@ -53,7 +61,13 @@ export class HeapGraph {
   private readonly ephemeronTables = new Map<number, { table: number; pair: string }>();
   private readonly retainingBits: Uint8Array;
 
-  constructor(file: string, scan: ScanResult) {
+  /** The harness whose handles this graph leaves out of retention, if any. */
+  readonly harness: HarnessRoots | undefined;
+  /** With a harness: 1 for each object that only the harness keeps alive (see isolateHarnessHeld). */
+  harnessHeld: Uint8Array | undefined;
+
+  constructor(file: string, scan: ScanResult, options: GraphOptions = {}) {
+    this.harness = options.harness;
     this.file = file;
     this.layout = scan.layout;
     this.nodeCount = scan.layout.nodeCount;
@@ -241,12 +255,18 @@ function computeRetainingBits(g: HeapGraph): Uint8Array {
   const bits = new Uint8Array((g.edgeCount + 7) >>> 3);
   const { weak, internal, shortcut } = g.edgeTypes;
   const pageOwned = markPageOwned(g);
+  const harness = g.harness ? harnessEdgeFilter(g, g.harness) : undefined;
+  const cut = harness ? new Uint8Array(bits.length) : undefined;
   for (let from = 0; from < g.nodeCount; from++) {
     const end = g.firstEdge[from + 1]!;
     const fromOwned = pageOwned[from]!;
     for (let e = g.firstEdge[from]!; e < end; e++) {
       const type = g.edgeType[e]!;
       if (type === weak) continue;
+      if (harness?.(from, e)) {
+        cut![e >>> 3]! |= 1 << (e & 7);
+        continue;
+      }
       if (type === internal) {
         const eph = g.ephemeronEdge(g.edgeName[e]!);
         if (eph && eph.table === g.nodeId[from]) continue;
@@ -260,7 +280,46 @@ function computeRetainingBits(g: HeapGraph): Uint8Array {
       bits[e >>> 3]! |= 1 << (e & 7);
     }
   }
+  if (cut) g.harnessHeld = isolateHarnessHeld(g, bits, cut);
   return bits;
+}
+
+/**
+ * Objects the harness alone keeps alive (reachable from the root with its edges, not without them)
+ * must not retain anything either: left as they are, the dominator tree would hang them off the
+ * root as extra roots (as it does weak-only objects, following DevTools), and a page object that
+ * one of them points at would lose its page dominator (a detached row held by a leaked array and by
+ * a JSHandle would no longer be inside the array's retained size). Their outgoing edges are
+ * cleared from `bits`. Returns the per-node flags.
+ */
+function isolateHarnessHeld(g: HeapGraph, bits: Uint8Array, cut: Uint8Array): Uint8Array {
+  const reach = (withCut: boolean): Uint8Array => {
+    const seen = new Uint8Array(g.nodeCount);
+    const stack = new Uint32Array(g.nodeCount);
+    let top = 0;
+    seen[g.rootOrdinal] = 1;
+    stack[top++] = g.rootOrdinal;
+    while (top > 0) {
+      const n = stack[--top]!;
+      for (let e = g.firstEdge[n]!; e < g.firstEdge[n + 1]!; e++) {
+        const bit = 1 << (e & 7);
+        if (!(bits[e >>> 3]! & bit) && !(withCut && cut[e >>> 3]! & bit)) continue;
+        const to = g.edgeTo[e]!;
+        if (seen[to]) continue;
+        seen[to] = 1;
+        stack[top++] = to;
+      }
+    }
+    return seen;
+  };
+  const page = reach(false);
+  const held = reach(true);
+  for (let o = 0; o < g.nodeCount; o++) {
+    held[o] = held[o]! & (page[o]! ^ 1);
+    if (!held[o]) continue;
+    for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) bits[e >>> 3]! &= ~(1 << (e & 7));
+  }
+  return held;
 }
 
 /**

@@ -61,6 +61,18 @@ export class StringTable {
     return true;
   }
 
+  /** The first index of a string equal to `text` (compared as raw bytes; strings stored with escapes never match), or -1. */
+  indexOf(text: string): number {
+    const want = Buffer.from(text, 'utf8');
+    const len = want.length;
+    for (let i = 0; i < this.count; i++) {
+      const s = this.starts[i]!;
+      if (this.starts[i + 1]! - s !== len || (this.escaped[i >> 3]! & (1 << (i & 7)))) continue;
+      if (this.bytes.compare(want, 0, len, s, s + len) === 0) return i;
+    }
+    return -1;
+  }
+
   /** Byte length of the raw string, without decoding (a cheap upper bound of its length). */
   rawLength(index: number): number {
     return this.starts[index + 1]! - this.starts[index]!;

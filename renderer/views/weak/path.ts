@@ -81,7 +81,7 @@ export function shapeKey(steps: readonly PathStep[]): string {
 
 function normalizeEdge(edgeType: string, edge: string): string {
   if (edgeType === 'element' || edgeType === 'hidden' || DIGITS.test(edge)) return '[]';
-  return edge.includes('@') ? edge.replace(/@\d+/g, '@').replace(/^\d+ \//, '[] /') : edge;
+  return edge.replace(/@\d+/g, '@').replace(/^\d+ \//, '[] /');
 }
 
 /** A shape line (`formatPath(…, { shape: true })`, tokens joined by ` → `) cut to its start and last hops, as the CLI does. */
