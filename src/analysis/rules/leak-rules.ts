@@ -81,6 +81,22 @@ function holderOf(ctx: LeakRuleContext, o: number, limit = 16): number {
 }
 
 /**
+ * Whether compiled code holds the string: a literal in a constant pool, a variable name in a
+ * ScopeInfo. Such a string is the program's text, born when its function was first compiled, even
+ * where its dominator is a closure (Chromium 156, fixtures/pages/notes: a function compiled between
+ * baseline and target holds the name of a captured variable `drawer` from its ScopeInfo, also the
+ * literal 'drawer' in its constant pool; the two paths meet only at the JSFunction).
+ */
+function heldByCode(s: LoadedSnapshot, o: number): boolean {
+  const g = s.graph;
+  const code = g.types.code;
+  for (let slot = g.firstRetainer[o]!; slot < g.firstRetainer[o + 1]!; slot++) {
+    if (g.isRetainingSlot(slot) && g.nodeType[g.retainerNode[slot]!] === code) return true;
+  }
+  return false;
+}
+
+/**
  * The rules, in order; the first that answers decides. Measured on Node 20 (fixtures/targets/
  * README.md item 8): in the fixed listener twin, about 70 nodes born between baseline and target
  * survive to final and none is a leak: feedback vectors, bytecode and other `code` nodes, `object
@@ -134,9 +150,10 @@ export const LEAK_RULES: readonly LeakRule[] = [
   {
     name: 'held-values',
     why: 'a string or number kept only by a program object (an old array, a Map, a closure variable) is a leak; one shared with code or '
-      + 'V8\'s tables (an internalized constant) is not',
+      + 'V8\'s tables (an internalized constant, a variable name in a ScopeInfo) is not',
     judge: (ctx, o) => {
       if (!isValue(ctx.snapshot, o)) return undefined;
+      if (heldByCode(ctx.snapshot, o)) return 'attribute';
       const h = holderOf(ctx, o);
       return h >= 0 && isUserObject(ctx, h) ? 'report' : 'attribute';
     },
