@@ -281,37 +281,71 @@ class LiveCaptureSession implements CaptureSession {
 
   private async captureNow(options: SnapshotOptions): Promise<CaptureResult> {
     const { session, discovered: target, stallMs } = this;
-    const signal = options.signal;
-    const progress = options.onProgress ?? (() => {});
-    if (signal?.aborted) throw new CaptureIncompleteError(target.address, 'cancelled', NO_DATA);
+    if (options.signal?.aborted) throw new CaptureIncompleteError(target.address, 'cancelled', NO_DATA);
     if (session.ended) throw await explain(session.ended, session, target, undefined);
     const file = await destination(options, this.spec, target, this.extras.worker);
-
-    const onAbort = () => session.destroy('cancelled');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (signal?.aborted) onAbort();
-      if (options.gc) {
-        progress({ phase: 'gc' });
-        await session.send('HeapProfiler.collectGarbage', undefined, { deadlineMs: stallMs });
-      }
-      // Before the snapshot: V8's snapshot generator itself takes ~7x the snapshot in extra RSS (FACTS.md §2).
-      const memory = this.extras.memory ? await this.readMemory() : undefined;
-      const result = await streamSnapshot(session, target, file, progress, stallMs, signal);
-      return memory ? { ...result, memory } : result;
-    } catch (err) {
-      // A stalled command may still be running in V8: its chunks must not reach the next capture.
-      // (Every other failure after the request either ended the session already or came after V8's answer.)
-      const stall = stallOf(err);
-      if (stall && !session.ended) session.destroy(`an earlier capture stalled (${sessionDetail(stall)})`);
-      throw await explain(err, session, target, signal);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
+    // Before the snapshot: V8's snapshot generator itself takes ~7x the snapshot in extra RSS (FACTS.md §2).
+    let memory: ProcessMemory | undefined;
+    return snapshotOnChannel(session, file, {
+      target, stallMs, gc: options.gc, onProgress: options.onProgress, signal: options.signal,
+      beforeSnapshot: this.extras.memory ? async () => { memory = await this.readMemory(); } : undefined,
+    }).then((result) => (memory ? { ...result, memory } : result));
   }
 }
 
-async function streamSnapshot(session: CdpChannel, target: DiscoveredTarget, file: string,
+/** Where a channel leads, for messages; `host` and `port` when an inspector's HTTP endpoint can be probed. */
+export interface ChannelTarget {
+  address: string;
+  host?: string;
+  port?: number;
+}
+
+export interface ChannelSnapshotOptions {
+  target: ChannelTarget;
+  /** Inactivity limit for collectGarbage and takeHeapSnapshot. Default 120 s. */
+  stallMs?: number;
+  gc?: boolean;
+  onProgress?: (p: CaptureProgress) => void;
+  signal?: AbortSignal;
+  /** Runs after the GC step, before the snapshot is requested (memory readings). */
+  beforeSnapshot?: () => Promise<void>;
+}
+
+/**
+ * Takes one heap snapshot over an open CDP channel (a Node session, a worker, a Playwright page's
+ * CDPSession) and writes it to `file` the safe way (temp file, fsync, rename; no file on failure).
+ * HeapProfiler must be enabled on the channel. A failure that may leave V8 still sending (a stall,
+ * a cancel) ends the channel, so its chunks never land in a later file. Throws
+ * CaptureIncompleteError (4) for a channel that ended or failed, FileIoError (5) for the disk.
+ */
+export async function snapshotOnChannel(session: CdpChannel, file: string, options: ChannelSnapshotOptions): Promise<CaptureResult> {
+  const { target, signal } = options;
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+  const progress = options.onProgress ?? (() => {});
+  if (signal?.aborted) throw new CaptureIncompleteError(target.address, 'cancelled', NO_DATA);
+  if (session.ended) throw await explain(session.ended, session, target, undefined);
+  const onAbort = () => session.destroy('cancelled');
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (signal?.aborted) onAbort();
+    if (options.gc) {
+      progress({ phase: 'gc' });
+      await session.send('HeapProfiler.collectGarbage', undefined, { deadlineMs: stallMs });
+    }
+    await options.beforeSnapshot?.();
+    return await streamSnapshot(session, target, file, progress, stallMs, signal);
+  } catch (err) {
+    // A stalled command may still be running in V8: its chunks must not reach the next capture.
+    // (Every other failure after the request either ended the session already or came after V8's answer.)
+    const stall = stallOf(err);
+    if (stall && !session.ended) session.destroy(`an earlier capture stalled (${sessionDetail(stall)})`);
+    throw await explain(err, session, target, signal);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function streamSnapshot(session: CdpChannel, target: ChannelTarget, file: string,
   progress: (p: CaptureProgress) => void, stallMs: number, signal: AbortSignal | undefined): Promise<CaptureResult> {
   const tracker = new SnapshotStreamTracker();
   const sink = await SnapshotFileSink.create(file, {
@@ -356,19 +390,20 @@ async function streamSnapshot(session: CdpChannel, target: DiscoveredTarget, fil
 }
 
 /** Turns a SessionError from outside the snapshot stream (the GC step, a cancel) into exit 4 with a reason. */
-async function explain(err: unknown, session: CdpChannel, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<unknown> {
+async function explain(err: unknown, session: CdpChannel, target: ChannelTarget, signal: AbortSignal | undefined): Promise<unknown> {
   if (!(err instanceof SessionError)) return err;
   return new CaptureIncompleteError(target.address, await sessionReason(err, session, target, signal), NO_DATA, { cause: err });
 }
 
-async function sessionReason(err: SessionError, session: CdpChannel, target: DiscoveredTarget, signal: AbortSignal | undefined): Promise<string> {
+async function sessionReason(err: SessionError, session: CdpChannel, target: ChannelTarget, signal: AbortSignal | undefined): Promise<string> {
   if (signal?.aborted) return 'cancelled';
   if (session instanceof WorkerChannel && session.workerExited) return 'the worker thread exited';
-  // Ours (closed, cancelled, a stall or a write error ended it): its own words say why.
-  if (err.failure !== 'closed' || session.endedLocally) return sessionDetail(err);
+  // Ours (closed, cancelled, a stall or a write error ended it), or a channel with no inspector
+  // endpoint to probe (a Playwright page's session says itself why it ended): its own words say why.
+  if (err.failure !== 'closed' || session.endedLocally || target.port === undefined) return sessionDetail(err);
   // Tell a dead target from a dropped connection: a live inspector still answers /json/version.
   try {
-    await getJson(target.host, target.port, '/json/version', 500);
+    await getJson(target.host ?? '127.0.0.1', target.port, '/json/version', 500);
     return 'the connection dropped (the target is still running; it may refuse a new session until it has finished serialising)';
   } catch {
     return 'the target exited (its inspector no longer answers)';

@@ -1,8 +1,9 @@
 import { openCaptureSession, type CaptureDeadlines, type CaptureProgress, type CaptureResult } from './capture-session.js';
 
-export { openCaptureSession } from './capture-session.js';
+export { openCaptureSession, snapshotOnChannel } from './capture-session.js';
 export type {
-  AttachedTarget, CaptureDeadlines, CaptureProgress, CaptureResult, CaptureSession, CaptureSessionOptions, ProcessMemory, SnapshotOptions, WorkerInfo,
+  AttachedTarget, CaptureDeadlines, CaptureProgress, CaptureResult, CaptureSession, CaptureSessionOptions, ChannelSnapshotOptions, ChannelTarget, ProcessMemory,
+  SnapshotOptions, WorkerInfo,
 } from './capture-session.js';
 
 export interface CaptureOptions {

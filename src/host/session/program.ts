@@ -15,6 +15,8 @@ export interface StartProgramOptions {
   onStdoutLine?: (line: string) => void;
   /** Echo the program's stderr to ours (the inspector's URL hidden). Default true. */
   echoStderr?: boolean;
+  /** Each line of the program's stderr, the inspector's URL hidden. */
+  onStderrLine?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** How long to wait for "Debugger listening on ws://…". */
@@ -79,6 +81,7 @@ export async function startProgram(command: string[], options: StartProgramOptio
         resolve(m[1]!);
       }
       if (options.echoStderr !== false) process.stderr.write(`${hideSecret(line)}\n`);
+      options.onStderrLine?.(hideSecret(line));
     });
   }).catch(async (err: unknown) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

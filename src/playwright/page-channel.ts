@@ -1,0 +1,160 @@
+import type { CDPSession, Page } from '@playwright/test';
+import type { CdpChannel, Commands, Events, SendArgs, SendOptions } from '../inspector/channel.js';
+import { SessionError } from '../inspector/errors.js';
+
+const DEFAULT_COMMAND_MS = 30_000;
+
+interface Pending {
+  method: string;
+  reject(err: SessionError): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * A CdpChannel over a Playwright page's own CDP session (`page.context().newCDPSession(page)`), so
+ * heapscope's capture code (streamed to a temp file, fsync, rename; completeness judged from the
+ * text) serves Playwright tests unchanged. What Playwright does not give, this adds: a deadline on
+ * every command (an idle one for the snapshot), and a SessionError for every pending call the
+ * moment the page crashes or closes or the session detaches. Playwright leaves a call to a crashed
+ * renderer pending, so without this a test would hang until its own timeout.
+ */
+export class PageChannel implements CdpChannel {
+  readonly address: string;
+  private readonly pending = new Set<Pending>();
+  private readonly endListeners = new Set<(err: SessionError) => void>();
+  private endError: SessionError | undefined;
+  private local = false;
+  private lastActivity = Date.now();
+  private readonly detachListeners: Array<() => void> = [];
+
+  private constructor(private readonly session: CDPSession, page: Page, private readonly commandMs: number) {
+    this.address = `page ${describeUrl(page.url())}`;
+    const onCrash = () => this.end('the page crashed (its renderer process died)');
+    const onClose = () => this.end('the page was closed');
+    const onDetach = () => this.end('the page\'s CDP session ended (the page closed, crashed or moved to another process)');
+    page.on('crash', onCrash);
+    page.on('close', onClose);
+    session.on('close', onDetach);
+    this.detachListeners.push(() => { page.off('crash', onCrash); page.off('close', onClose); session.off('close', onDetach); });
+  }
+
+  static async open(page: Page, options: { commandMs?: number } = {}): Promise<PageChannel> {
+    if (page.isClosed()) throw new SessionError(`page ${describeUrl(page.url())}`, 'closed', 'the page is closed');
+    const session = await page.context().newCDPSession(page);
+    return new PageChannel(session, page, options.commandMs ?? DEFAULT_COMMAND_MS);
+  }
+
+  send<M extends keyof Commands>(method: M, ...args: SendArgs<M>): Promise<Commands[M]['returnType']> {
+    const [params, options = {}] = args as [object | undefined, SendOptions | undefined];
+    if (this.endError) return Promise.reject(this.errorFor(method));
+    const deadlineMs = options.deadlineMs ?? this.commandMs;
+    return new Promise((resolve, reject) => {
+      const entry: Pending = { method, reject, timer: undefined };
+      const expire = () => {
+        const idleFor = Date.now() - this.lastActivity;
+        if (options.idle && idleFor < deadlineMs) {
+          entry.timer = setTimeout(expire, deadlineMs - idleFor);
+          return;
+        }
+        this.pending.delete(entry);
+        reject(new SessionError(this.address, 'timeout', options.idle
+          ? `the page sent nothing for ${deadlineMs / 1000} s`
+          : `no answer within ${deadlineMs / 1000} s`, method));
+      };
+      this.lastActivity = Date.now();
+      entry.timer = setTimeout(expire, deadlineMs);
+      this.pending.add(entry);
+      const done = () => { clearTimeout(entry.timer); return this.pending.delete(entry); };
+      // Playwright's types name its own protocol copy; the method and params are the same CDP.
+      (this.session.send as (m: string, p?: object) => Promise<unknown>)(method, params).then(
+        (result) => { if (done()) resolve(result as Commands[M]['returnType']); },
+        (err: unknown) => {
+          if (!done()) return;
+          if (this.endError) reject(this.errorFor(method));
+          else reject(new SessionError(this.address, 'protocol', `the page answered an error: ${(err as Error).message}`, method, { cause: err }));
+        },
+      );
+    });
+  }
+
+  on<E extends keyof Events>(event: E, handler: (...params: Events[E]) => void): () => void {
+    const listener = (params: unknown) => {
+      this.lastActivity = Date.now();
+      (handler as (p: unknown) => void)(params);
+    };
+    const s = this.session as unknown as { on(e: string, l: (p: unknown) => void): void; off(e: string, l: (p: unknown) => void): void };
+    s.on(event, listener);
+    return () => s.off(event, listener);
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Playwright reads the socket itself and offers no backpressure; chunks queue in the file sink. */
+  pauseIncoming(): void {}
+
+  resumeIncoming(): void {}
+
+  get ended(): SessionError | undefined {
+    return this.endError;
+  }
+
+  get endedLocally(): boolean {
+    return this.local;
+  }
+
+  onEnd(listener: (err: SessionError) => void): () => void {
+    const ended = this.endError;
+    if (ended) {
+      queueMicrotask(() => listener(ended));
+      return () => {};
+    }
+    this.endListeners.add(listener);
+    return () => { this.endListeners.delete(listener); };
+  }
+
+  destroy(reason: string): void {
+    this.local = true;
+    this.end(reason);
+    void this.session.detach().catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    if (this.endError) return;
+    this.local = true;
+    this.end('the session was closed');
+    await this.session.detach().catch(() => {});
+  }
+
+  private end(reason: string): void {
+    if (this.endError) return;
+    this.endError = new SessionError(this.address, 'closed', reason);
+    for (const off of this.detachListeners.splice(0)) off();
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      p.reject(this.errorFor(p.method));
+    }
+    const listeners = [...this.endListeners];
+    this.endListeners.clear();
+    for (const l of listeners) l(this.endError);
+  }
+
+  private errorFor(method: string): SessionError {
+    return new SessionError(this.address, 'closed', this.endError!.detail, method);
+  }
+}
+
+/** The page's URL without query and fragment (they may carry tokens), cut to a readable length. */
+export function describeUrl(url: string): string {
+  let text = url;
+  try {
+    const u = new URL(url);
+    text = u.protocol === 'data:' ? 'data: URL' : `${u.origin === 'null' ? u.protocol : u.origin}${u.pathname}`;
+  } catch { /* not a URL (about:blank is one) */ }
+  // eslint-disable-next-line no-control-regex
+  text = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
