@@ -9,6 +9,7 @@ import { registerServe } from './serve.js';
 import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerOpen } from './open.js';
+import { registerCompare } from './compare.js';
 
 /** Every subcommand, one file each; add new ones here. */
 export function registerCommands(program: Command): void {
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerWeak(program);
   registerLeaks(program);
   registerCheck(program);
+  registerCompare(program);
   registerServe(program);
   registerRun(program);
   registerDemo(program);
