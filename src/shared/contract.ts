@@ -14,6 +14,7 @@ import type {
 } from './dto.js';
 
 export type * from './dto.js';
+import type { CompareDocument } from '../analysis/compare-runs.js';
 
 export interface Api {
   /** Read and analyse a .heapsnapshot(.gz); sends `progress` events while it runs. */
@@ -186,6 +187,23 @@ export interface SessionApi {
     request: { snapshotId: SnapshotId };
     response: { deleted: boolean };
   };
+  /**
+   * `heapscope compare` on two runs' leak reports, which the dashboard read from files the user
+   * picked (parsed, trimmed of ids): which clusters are fixed, new or persist. Each document is
+   * validated on the host as the CLI validates a file (ReportFormatError naming `name` and the JSON
+   * path of the bad field). The whole request must fit the host's message limit
+   * (MAX_COMPARE_REQUEST_BYTES, src/shared/report-json.ts).
+   */
+  'reports.compare': {
+    request: { a: CompareRunRequest; b: CompareRunRequest };
+    response: CompareDocument;
+  };
+}
+
+/** One run of `reports.compare`: its name in the answer, and its reports (file names for errors). */
+export interface CompareRunRequest {
+  label: string;
+  reports: { name: string; document: unknown }[];
 }
 
 /** Engine channels the dashboard may call (with store ids); loading by path is the host's alone. */

@@ -4,7 +4,7 @@
  * schema does not follow fails to compile. The renderer never imports this file.
  */
 import { z } from 'zod';
-import type { SessionApi, UiChannel } from './contract.js';
+import type { CompareRunRequest, SessionApi, UiChannel } from './contract.js';
 import { isChannel, parseRequest, RequestError } from './schemas.js';
 
 /** The host's own opaque ids (snapshots, targets, captures): 22 base64url characters, never a path. */
@@ -16,6 +16,15 @@ export const snapshotName = z.string().min(1, 'must not be empty').max(200, 'at 
   .refine((s) => s.trim().length > 0, 'must not be blank');
 
 type SessionChannel = keyof SessionApi;
+
+/** Reports in one run of `reports.compare`: a Playwright run with --repeat-each 20 over 100 tests is 2,000. */
+export const MAX_COMPARE_REPORTS = 10_000;
+
+const compareRun = z.strictObject({
+  label: z.string().min(1, 'must not be empty').max(1000),
+  reports: z.array(z.strictObject({ name: z.string().min(1, 'must not be empty').max(4096), document: z.unknown() }))
+    .min(1, 'a run needs at least one report').max(MAX_COMPARE_REPORTS),
+}) as z.ZodType<CompareRunRequest>;
 
 const schemas: { [C in SessionChannel]: z.ZodType<SessionApi[C]['request']> } = {
   'session.state': z.strictObject({}) as z.ZodType<Record<string, never>>,
@@ -33,6 +42,8 @@ const schemas: { [C in SessionChannel]: z.ZodType<SessionApi[C]['request']> } = 
   'snapshot.open': z.strictObject({ snapshotId: opaqueId }),
   'snapshot.rename': z.strictObject({ snapshotId: opaqueId, name: snapshotName }),
   'snapshot.delete': z.strictObject({ snapshotId: opaqueId }),
+  // Each document is checked as a leak report by the handler (report-schema.ts), which names the file.
+  'reports.compare': z.strictObject({ a: compareRun, b: compareRun }),
 };
 
 export function isSessionChannel(channel: unknown): channel is SessionChannel {

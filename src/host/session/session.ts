@@ -5,6 +5,7 @@ import type { SnapshotMeta, TargetDto } from '../../shared/dto.js';
 import { isSessionChannel, parseUiRequest } from '../../shared/session-schemas.js';
 import type { SnapshotStore } from '../../store/store.js';
 import { Capture, type CaptureRequest } from './capture.js';
+import { compareReports } from './compare.js';
 import { EngineSnapshots } from './engine-snapshots.js';
 import { renameFile, ReportedError, toErrorDto } from './error-dto.js';
 import { TargetStateError, UnknownIdError } from './errors.js';
@@ -209,6 +210,8 @@ export class HostSession {
         this.snapshotsChanged();
         return { deleted } satisfies SessionApi['snapshot.delete']['response'];
       }
+      case 'reports.compare':
+        return compareReports(request as SessionApi['reports.compare']['request']) satisfies SessionApi['reports.compare']['response'];
     }
   }
 
