@@ -6,6 +6,9 @@
 //   npm run bench -- [--sizes 300,1000] [--runs 1] [--only devtools,memlab,heapscope]
 //                    [--generator items|mixed] [--regen]
 //
+// `--only flaky` runs no snapshot tool: it runs the Playwright leak suite --repeat-each times
+// (default 20) per build of the notes app and counts flaky results (test/bench/flaky.mjs).
+//
 // Snapshots are generated once into .bench/ (gitignored) and reused: a generator target builds a heap
 // of about SIZE MB of snapshot and is captured with `heapscope capture`. Generators: `items`
 // (fixtures/targets/generator.mjs: uniform Item chains, the default when present) and `mixed`
@@ -31,6 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBundle } from '../oracle/bundle.mjs';
+import { flakyWithinTargets, parseFlakyArgs, printFlakyTable, runFlakyBench } from './flaky.mjs';
 import { printUiTable, runUiBench, uiWithinTargets } from './ui.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -201,7 +205,8 @@ function parseArgs(argv) {
   const opts = {
     sizes: [300, 1000],
     runs: 1,
-    only: [...CASES, ...SERIES_CASES].map((c) => c.tool).concat('ui'),
+    only: [...CASES, ...SERIES_CASES].map((c) => c.tool).concat('ui', 'flaky'),
+    repeatEach: 20,
     regen: false,
     generator: fs.existsSync(GENERATORS.items.file) ? 'items' : 'mixed',
   };
@@ -216,14 +221,16 @@ function parseArgs(argv) {
     else if (a === '--runs') opts.runs = Number(value());
     else if (a === '--only') opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--regen') opts.regen = true;
+    else if (a === '--repeat-each') opts.repeatEach = Number(value());
     else if (a === '--generator') opts.generator = value();
     else if (a === '--help' || a === '-h') usage();
     else usage(`unknown argument ${a}`);
   }
   if (!opts.sizes.every((s) => s > 0)) usage('--sizes takes sizes in MB, e.g. 50,300');
   if (!(opts.runs >= 1)) usage('--runs must be ≥ 1');
+  if (!(Number.isInteger(opts.repeatEach) && opts.repeatEach >= 2)) usage('--repeat-each (flaky) must be a whole number ≥ 2');
   if (!GENERATORS[opts.generator] || !fs.existsSync(GENERATORS[opts.generator].file)) usage(`--generator: ${opts.generator} is not available (items, mixed)`);
-  const known = [...CASES, ...SERIES_CASES].map((c) => c.tool).concat('ui');
+  const known = [...CASES, ...SERIES_CASES].map((c) => c.tool).concat('ui', 'flaky');
   const unknown = opts.only.filter((t) => !known.includes(t));
   if (unknown.length) usage(`--only: unknown tool(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   return opts;
@@ -231,7 +238,7 @@ function parseArgs(argv) {
 
 function usage(error) {
   if (error) console.error(`bench: ${error}`);
-  console.error('usage: npm run bench -- [--sizes 300,1000] [--runs 1] [--only devtools,memlab,heapscope,load×2,diff,weak,load×3,leaks,ui] [--generator items|mixed] [--regen]');
+  console.error('usage: npm run bench -- [--sizes 300,1000] [--runs 1] [--only devtools,memlab,heapscope,load×2,diff,weak,load×3,leaks,ui,flaky] [--generator items|mixed] [--regen] [--repeat-each 20]');
   process.exit(error ? 2 : 0);
 }
 
@@ -330,12 +337,25 @@ async function main() {
     }
     printUiTable(uiRows.filter((r) => !r.skipped));
   }
+  // The leak suite's flakiness (test/bench/flaky.mjs): the Playwright regression suite, --repeat-each, per build.
+  const flakyRows = [];
+  if (opts.only.includes('flaky')) {
+    try {
+      const rows = await runFlakyBench({ ...parseFlakyArgs([]), repeatEach: opts.repeatEach });
+      printFlakyTable(rows);
+      const ok = flakyWithinTargets(rows);
+      for (const r of rows) flakyRows.push({ ...r, check: { ok } });
+    } catch (e) {
+      log(`bench: flaky: skipped: ${e && e.message ? e.message : e}`);
+      flakyRows.push({ build: 'all', skipped: String(e && e.message ? e.message : e) });
+    }
+  }
   const resultsDir = path.join(benchDir, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const resultFile = path.join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(resultFile, JSON.stringify({ machine: machineInfo(), opts, rows: rows.map(stripResult), seriesRows, uiRows }, null, 2));
+  fs.writeFileSync(resultFile, JSON.stringify({ machine: machineInfo(), opts, rows: rows.map(stripResult), seriesRows, uiRows, flakyRows }, null, 2));
   log(`bench: results written to ${path.relative(repo, resultFile)}`);
-  const failed = [...rows, ...seriesRows, ...uiRows].filter((r) => r.check && !r.check.ok);
+  const failed = [...rows, ...seriesRows, ...uiRows, ...flakyRows].filter((r) => r.check && !r.check.ok);
   process.exitCode = failed.length ? 1 : 0;
 }
 
