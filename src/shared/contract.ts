@@ -15,6 +15,7 @@ import type {
 
 export type * from './dto.js';
 import type { CompareDocument } from '../analysis/compare-runs.js';
+export type { ClusterSide, CompareDocument, ComparedCluster, CompareStatus, UncomparedTest } from '../analysis/compare-runs.js';
 
 export interface Api {
   /** Read and analyse a .heapsnapshot(.gz); sends `progress` events while it runs. */
