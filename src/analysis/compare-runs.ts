@@ -7,7 +7,8 @@
  * A cluster is identified by (test, class name, path shape):
  * - test: `project › titlePath…` of the Playwright test that wrote the report (the heapscope
  *   fixture's `test` key); reports without one (CLI reports) share the key ''. When each run is a
- *   single report, test keys are ignored: two files are compared directly, whatever wrote them.
+ *   single report, test keys are ignored: two files are compared directly, whatever wrote them
+ *   (the clusters still name the test when both files are of the same one).
  * - path shape: the report's `path` line, or, for a report without one (older or foreign), the
  *   shape line of its representative `retainerPath`; either way with the varying numbers of global
  *   handles normalised (`["306 / V8PerContextData::context_"]` → `["[] / V8PerContextData::context_"]`).
@@ -84,7 +85,7 @@ export interface ClusterSide {
 
 export interface ComparedCluster {
   status: CompareStatus;
-  /** The test key (`project › file › title`); null for reports without a test, and when two single reports are compared. */
+  /** The test key (`project › file › title`); null for reports without a test, and when two single reports of different tests are compared. */
   test: string | null;
   name: string;
   /** The normalised path shape both runs are matched by. */
@@ -152,12 +153,15 @@ export function compareRuns(a: RunInput, b: RunInput): CompareDocument {
   const byTest = !(a.reports.length === 1 && b.reports.length === 1);
   const runA = collect(a.reports, byTest);
   const runB = collect(b.reports, byTest);
+  // Two files of one test still name it; of different tests (or none), there is no test to name.
+  const single = byTest ? '' : testKey(a.reports[0]!.test);
+  const shared = single !== '' && single === testKey(b.reports[0]!.test) ? single : '';
 
   const clusters: ComparedCluster[] = [];
   for (const [key, before] of runA) {
     const after = runB.get(key);
     if (!after) continue;
-    const test = key === '' ? null : key;
+    const test = byTest ? (key === '' ? null : key) : (shared || null);
     for (const [id, c] of before) {
       const d = after.get(id);
       clusters.push(entry(d ? 'persists' : 'fixed', test, c, side(c), d ? side(d) : null));

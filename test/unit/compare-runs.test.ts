@@ -71,6 +71,12 @@ describe('two single reports', () => {
     const doc = compareRuns(run('a', asFixtureReport(leaky, { titlePath: ['a.spec.ts', 'opens'] })), run('b', noWidget));
     expect(doc.counts).toEqual({ fixed: 1, new: 0, persists: 3 });
     expect(doc.clusters.every((c) => c.test === null)).toBe(true);
+    // Two files of the same test: matched the same way, and the clusters name it.
+    const t = { titlePath: ['a.spec.ts', 'opens'] };
+    const same = compareRuns(run('a', asFixtureReport(leaky, t)), run('b', asFixtureReport(noWidget, { ...t, retry: 1 })));
+    expect(same.counts).toEqual({ fixed: 1, new: 0, persists: 3 });
+    expect(same.clusters.every((c) => c.test === 'chromium › a.spec.ts › opens')).toBe(true);
+    expect(same.tests).toEqual({ onlyInA: [], onlyInB: [] });
   });
 });
 
