@@ -1,5 +1,7 @@
 import { isDetachedDom, isHeldByBindings } from '../dom.js';
 import type { LoadedSnapshot } from '../snapshot.js';
+import { Names } from '../weak/names.js';
+import { CodeOwners } from '../weak/owner.js';
 
 const SYSTEM = 'system / ';
 
@@ -97,6 +99,64 @@ function heldByCode(s: LoadedSnapshot, o: number): boolean {
 }
 
 /**
+ * Whether only compiled code keeps the object: every retaining edge to it comes from a `code` node
+ * (an AllocationSite's `transition_info` boilerplate, a feedback vector's cached literal). V8 makes
+ * these the first time a function runs an object literal: a template, not a program object (Node
+ * 20, test/heap-fixture/node.spec.ts: the fixed session server reported `1 × Object` held by
+ * `_storeHeader`'s feedback → AllocationSite → transition_info).
+ */
+function ownedByCode(s: LoadedSnapshot, o: number): boolean {
+  const g = s.graph;
+  const code = g.types.code;
+  let any = false;
+  for (let slot = g.firstRetainer[o]!; slot < g.firstRetainer[o + 1]!; slot++) {
+    if (!g.isRetainingSlot(slot)) continue;
+    if (g.nodeType[g.retainerNode[slot]!] !== code) return false;
+    any = true;
+  }
+  return any;
+}
+
+const owners = new WeakMap<LoadedSnapshot, CodeOwners>();
+
+function codeOwners(s: LoadedSnapshot): CodeOwners {
+  let o = owners.get(s);
+  if (!o) {
+    o = new CodeOwners(s.graph, new Names(s.graph), s.paths);
+    owners.set(s, o);
+  }
+  return o;
+}
+
+/** Node's timer bookkeeping classes (lib/internal/timers.js): one list per duration, made and dropped as timers come and go. */
+const TIMER_LISTS = new Set(['TimersList', 'ImmediateList']);
+const TIMER_CALLBACKS: Record<string, string> = { Timeout: '_onTimeout', Immediate: '_onImmediate' };
+
+/**
+ * Whether the object is one of Node's own timers or timer lists: a `TimersList` (Node's), or a
+ * `Timeout`/`Immediate` whose callback is Node's own code. Node 20's HTTP server refreshes its
+ * cached Date header with such a timer a second at most after each response (`utcDate` in
+ * _http_outgoing), so a server leak test whose final snapshot comes soon after a request sees a
+ * new Timeout and TimersList (test/heap-fixture/node.spec.ts). A Timeout whose callback is the
+ * program's (a forgotten setInterval) is still reported.
+ */
+function isNodeTimer(ctx: LeakRuleContext, o: number): boolean {
+  const s = ctx.snapshot;
+  if (s.graph.nodeType[o] !== s.graph.types.object) return false;
+  const name = s.graph.nodeNameString(o);
+  const callback = TIMER_CALLBACKS[name];
+  if (!TIMER_LISTS.has(name) && callback === undefined) return false;
+  const owners = codeOwners(s);
+  if (!owners.hasNodeClass(o)) return false;
+  if (callback === undefined) return true;
+  const g = s.graph;
+  for (let e = g.firstEdge[o]!; e < g.firstEdge[o + 1]!; e++) {
+    if (g.edgeType[e] === g.edgeTypes.property && g.edgeNameString(e) === callback) return owners.isNodeFunction(g.edgeTo[e]!);
+  }
+  return false;
+}
+
+/**
  * The rules, in order; the first that answers decides. Measured on Node 20 (fixtures/targets/
  * README.md item 8): in the fixed listener twin, about 70 nodes born between baseline and target
  * survive to final and none is a leak: feedback vectors, bytecode and other `code` nodes, `object
@@ -136,6 +196,18 @@ export const LEAK_RULES: readonly LeakRule[] = [
     why: 'what a leaked detached DOM element keeps (its child elements and text, their listeners and what those hold) is that '
       + 'element\'s retained size: the detached tree is one leak, reported at its top',
     judge: (ctx, o) => (ctx.owner >= 0 && isDetachedDom(ctx.snapshot, ctx.owner) ? 'attribute' : undefined),
+  },
+  {
+    name: 'literal-boilerplates',
+    why: 'an object only compiled code keeps (an allocation site\'s boilerplate for an object literal) is V8\'s template, made '
+      + 'when the literal first ran: not the program\'s',
+    judge: (ctx, o) => (ownedByCode(ctx.snapshot, o) ? 'attribute' : undefined),
+  },
+  {
+    name: 'node-timers',
+    why: 'Node\'s timer lists, and timers whose callback is Node\'s own code (the HTTP server\'s Date header refresh), come and '
+      + 'go with Node\'s work: not the program\'s objects',
+    judge: (ctx, o) => (isNodeTimer(ctx, o) ? 'attribute' : undefined),
   },
   {
     name: 'user-objects',

@@ -48,6 +48,16 @@ export class CodeOwners {
     return sawNode;
   }
 
+  /** True when a closure's code comes from one of Node's own `node:` scripts. */
+  isNodeFunction(fn: number): boolean {
+    return this.g.nodeType[fn] === this.g.types.closure && this.scriptVerdict(fn) === NODE;
+  }
+
+  /** True when an object's class (`__proto__.constructor`) is defined in one of Node's own scripts. */
+  hasNodeClass(o: number): boolean {
+    return this.constructorVerdict(o) === NODE;
+  }
+
   /** What code a node belongs to, judged once per node. */
   private evidence(o: number): number {
     const known = this.verdict[o]!;
