@@ -125,15 +125,17 @@ export function testKey(test: ReportTest | undefined): string {
 }
 
 /**
- * Global-handle edges carry a number that differs from process to process (`306 / V8PerContextData…`);
- * reports written before the path shape normalised them still do.
+ * Global-handle edges carry a number that differs from process to process (`306 / V8PerContextData…`),
+ * and scope names the id of their ScopeInfo (`system / Context / scope @42171`, different between
+ * two loads of one page); reports written before the path shape normalised them still carry both.
  */
 const HANDLE_NUMBER = /\["\d+ \/ /g;
+const NODE_ID = /@\d+/g;
 
 /** The shape line a cluster is matched by. */
 export function clusterPath(leak: ReportLeak): string {
   const line = leak.path ?? formatPath((leak.retainerPath ?? []).map(asStep), { shape: true });
-  return line.replace(HANDLE_NUMBER, '["[] / ');
+  return line.replace(HANDLE_NUMBER, '["[] / ').replace(NODE_ID, '@');
 }
 
 function asStep(s: ReportStep): Step {

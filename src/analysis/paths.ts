@@ -212,7 +212,10 @@ export function formatPath(steps: readonly Step[], options: FormatPathOptions = 
   const shape = options.shape === true;
   const { kept, repeats } = compressRuns(steps, shape ? 2 : MIN_RUN);
   const mark = (i: number) => (repeats[i]! > 1 ? (shape ? '…' : `×${repeats[i]}`) : '');
-  const tokens: string[] = [startLabel(kept[0]!)];
+  // Shape lines leave ids out of node names too (`system / Context / scope @42171`: the id of the
+  // scope's ScopeInfo, which differs between two loads of one page).
+  const label = shape ? (text: string) => text.replace(/@\d+/g, '@') : (text: string) => text;
+  const tokens: string[] = [label(startLabel(kept[0]!))];
   let printed = 0; // the step whose label ends `tokens`
   let chain = '';
   const flush = () => {
@@ -224,7 +227,7 @@ export function formatPath(steps: readonly Step[], options: FormatPathOptions = 
     const kind = edgeKind(s);
     if (kind === 'index') {
       flush();
-      if (printed !== i - 1) tokens.push(nodeLabel(kept[i - 1]!));
+      if (printed !== i - 1) tokens.push(label(nodeLabel(kept[i - 1]!)));
       tokens.push(`${tokens.pop()!}${shape ? '[]' : `[${s.edge ?? ''}]`}${mark(i)}`);
     } else if (kind === 'context') {
       flush();
@@ -241,7 +244,7 @@ export function formatPath(steps: readonly Step[], options: FormatPathOptions = 
       if (isScope(s)) continue;
     }
     flush();
-    tokens.push(nodeLabel(s) + (last && !shape ? ` @${s.id}` : ''));
+    tokens.push(label(nodeLabel(s)) + (last && !shape ? ` @${s.id}` : ''));
     printed = i;
   }
   return tokens.map(printable).join(' → ');
