@@ -10,7 +10,7 @@
  *
  * See the README's "Leak tests in Playwright".
  */
-export { expect, NodeHeaps, NodeTarget, PageHeap, test, type HeapscopeFixtures } from './fixture.js';
+export { expect, NodeHeaps, NodeTarget, PageHeap, test, type CheckOptions, type HeapscopeFixtures } from './fixture.js';
 export { NodeOutputError, type LaunchNodeOptions } from './node-source.js';
 export {
   BudgetError, HeapRecorder, HeapSequenceError, type HeapscopeOptions, type LeakBudgets, type LeakReportDocument, type Phase,

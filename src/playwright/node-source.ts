@@ -12,6 +12,11 @@ export interface LaunchNodeOptions {
   keepLines?: number;
 }
 
+const WAITING_FOR_DEBUGGER = 'Waiting for the debugger to disconnect';
+
+/** What Node's inspector prints on stderr: the harness's, not the program's. */
+const INSPECTOR_LINE = /^(Debugger listening on ws:\/\/|For help, see: https:\/\/nodejs\.org\/.*inspector|Debugger attached\.$|Waiting for the debugger to disconnect\.\.\.$)/;
+
 /** `waitForOutput` saw the program exit, or its deadline pass, before a matching line. */
 export class NodeOutputError extends Error {
   constructor(message: string) {
@@ -33,13 +38,20 @@ export class NodeProcessSource implements HeapSource {
 
   private constructor(private readonly program: StartedProgram, private readonly session: CaptureSession,
     private readonly keep: number, command: string[]) {
-    this.label = `node ${command.join(' ').slice(0, 80)} (pid ${program.pid})`;
+    this.label = `node ${command.slice(1).map((a) => (a.includes('/') ? a.split('/').pop()! : a)).join(' ').slice(0, 80)} (pid ${program.pid})`;
   }
 
   static async launch(command: string[], options: LaunchNodeOptions = {}): Promise<NodeProcessSource> {
     const buffer: string[] = [];
     let source: NodeProcessSource | undefined;
-    const onLine = (line: string) => (source ? source.push(line) : buffer.push(line));
+    const onLine = (line: string) => {
+      // A program that ends while a session is attached waits for it to go (Node's inspector):
+      // let it exit, as it would without us.
+      if (line.startsWith(WAITING_FOR_DEBUGGER)) void source?.session.close();
+      if (INSPECTOR_LINE.test(line)) return;
+      if (source) source.push(line);
+      else buffer.push(line);
+    };
     const program = await startProgram(command, {
       stdout: 'pipe', onStdoutLine: onLine, onStderrLine: onLine, echoStderr: false,
       env: options.env, cwd: options.cwd, timeoutMs: options.startTimeout,
@@ -64,7 +76,7 @@ export class NodeProcessSource implements HeapSource {
     return this.program.pid;
   }
 
-  /** The program's output so far (stdout and stderr interleaved, the inspector's URL hidden). */
+  /** The program's output so far (stdout and stderr interleaved; the inspector's own lines left out). */
   get output(): readonly string[] {
     return this.lines;
   }

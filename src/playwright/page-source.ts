@@ -62,7 +62,9 @@ export class PageSource implements HeapSource {
 
   async snapshot(file: string, onProgress?: (p: CaptureProgress) => void): Promise<CaptureResult> {
     const channel = await this.open();
-    return snapshotOnChannel(channel, file, { target: { address: channel.address }, stallMs: this.stallMs, onProgress });
+    return snapshotOnChannel(channel, file, {
+      target: { address: channel.address }, stallMs: this.stallMs, onProgress, reportProgress: false,
+    });
   }
 
   /** The heap ids of the page's globals; every other JavaScript world in the heap is the harness's. */
