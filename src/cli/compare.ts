@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -79,8 +80,14 @@ export async function readRun(arg: string): Promise<LeakReportInput[]> {
   const found = await findJsonFiles(arg);
   const reports: LeakReportInput[] = [];
   let skipped = 0;
+  // Playwright copies every attachment into the test's attachments/ folder byte for byte: one
+  // report, two files. The same text counts once.
+  const seen = new Set<string>();
   for (const file of found.files) {
     const text = await readText(file);
+    const digest = createHash('sha256').update(text).digest('hex');
+    if (seen.has(digest)) continue;
+    seen.add(digest);
     if (path.basename(file) === LEAK_REPORT_FILE) {
       // Named as a report: a broken one is an error, not something to skip.
       reports.push(validateLeakReport(parseJsonText(text, file), file));
