@@ -30,7 +30,8 @@ test('a crash that nobody catches fails the test with that message', async ({ pa
   test.fail();
   await serve(page, { '/': '<!doctype html><title>big</title><script>window.big = Array.from({ length: 200_000 }, (_, i) => ({ i, s: "k" + i }));</script>' });
   await page.goto(`${ORIGIN}/`);
+  await heap.baseline();
   const killer = await page.context().newCDPSession(page);
   setTimeout(() => { void killer.send('Page.crash').catch(() => {}); }, 400);
-  await heap.baseline();
+  await heap.target();
 });

@@ -65,7 +65,7 @@ describe('heapscope/playwright in a real suite (test/heap-fixture, 2 workers)', 
     const html = attachedText(attempt, 'heapscope-leaks.html');
     expect(html).toContain('<span class="verdict">FAIL</span>');
     expect(html).toContain('Detached &lt;div&gt;');
-    expect(html).not.toContain('<div>');
+    expect(html).not.toContain('Detached <div>');
     expect(html).not.toMatch(/<script/i);
   });
 
