@@ -49,12 +49,16 @@ export class NodeTarget extends HeapRecorder {
     return this.proc.pid;
   }
 
-  /** Its output so far (stdout and stderr lines). */
+  /** Its output so far: stdout and stderr lines, interleaved, without Node's own inspector lines (the last `keepLines`). */
   get output(): readonly string[] {
     return this.proc.output;
   }
 
-  /** The first line of output matching `pattern` (e.g. `/listening on (\d+)/`), as a RegExp match. */
+  /**
+   * The first line of output (already printed or to come) matching `pattern` (e.g. `/listening on (\d+)/`;
+   * a string matches literally), as a RegExp match. Rejects with NodeOutputError when the program
+   * exits first or `timeout` ms pass (default 30,000).
+   */
   waitForOutput(pattern: RegExp | string, options?: { timeout?: number }): Promise<RegExpExecArray> {
     return this.proc.waitForOutput(pattern, options);
   }
@@ -64,7 +68,10 @@ export class NodeTarget extends HeapRecorder {
     await runCheck(this, action, undo, budgets);
   }
 
-  /** Stops the program now (the fixture also stops it after the test). */
+  /**
+   * Stops the program now (the fixture also stops it after the test). Its snapshot files are dealt
+   * with at once, as for a passing test: `snapshots: 'on-failure'` deletes them.
+   */
   async stop(): Promise<void> {
     await this.finish(false);
   }
@@ -79,7 +86,9 @@ export class NodeHeaps {
   /**
    * Starts this Node (`process.execPath`) with `--inspect=127.0.0.1:0` and ARGS (a script and its
    * arguments, Node options before it if any), and attaches one inspector session for its snapshots.
-   * `name` prefixes its files (`heapscope-NAME-baseline.heapsnapshot`); default `node`, `node-2`, ….
+   * `name` prefixes its files (`heapscope-NAME-baseline.heapsnapshot`, `heapscope-NAME-leaks.json`);
+   * default `node`, `node-2`, …. Rejects when the program exits before its inspector opens or opens
+   * none within `startTimeout`.
    */
   async launch(args: string[], options: LaunchNodeOptions & { name?: string } = {}): Promise<NodeTarget> {
     const name = options.name ?? (this.started.length === 0 ? 'node' : `node-${this.started.length + 1}`);

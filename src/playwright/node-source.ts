@@ -5,6 +5,7 @@ import type { HeapSource } from './page-source.js';
 
 export interface LaunchNodeOptions {
   cwd?: string;
+  /** The program's whole environment (default: this process's); spread `process.env` to add to it. */
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the program's inspector to open. Default 30 s. */
   startTimeout?: number;

@@ -25,12 +25,15 @@ export interface LeakBudgets {
 /** The fixture's options: `test.use({ heapscope: { … } })`. */
 export interface HeapscopeOptions extends LeakBudgets {
   /**
-   * Snapshot files: `'on-failure'` (default) keeps and attaches them when the test fails and
-   * deletes them when it passes; `'always'` keeps and attaches them; `'never'` deletes them (the
-   * JSON and HTML reports are always written and attached).
+   * Snapshot files: `'on-failure'` (default) keeps and attaches them when the test did not pass
+   * (whatever `test.fail()` expected) and deletes them when it passed; `'always'` keeps and
+   * attaches them; `'never'` deletes them (the JSON and HTML reports are always written and attached).
    */
   snapshots?: 'on-failure' | 'always' | 'never';
-  /** A snapshot fails when the target sends nothing for this long (ms). Default 120,000. */
+  /**
+   * A snapshot of the page (`heap`) fails with CaptureIncompleteError when the page sends nothing
+   * for this long (ms). Default 120,000. Node targets (`nodeHeap`) do not read it: they use 120 s.
+   */
   stallTimeout?: number;
 }
 
@@ -117,7 +120,7 @@ export class HeapRecorder {
   constructor(private readonly source: HeapSource, private readonly host: RecorderHost,
     private readonly options: HeapscopeOptions, private readonly prefix = 'heapscope-') {}
 
-  /** The snapshot files taken so far. */
+  /** The baseline, target and final files taken so far (not `weak()`'s). */
   get snapshots(): Readonly<Partial<Record<Phase, string>>> {
     return { ...this.files };
   }
@@ -279,7 +282,10 @@ export class HeapRecorder {
     }
   }
 
-  /** A report rewritten for other budgets keeps one attachment (the file holds the latest). */
+  /**
+   * A report rewritten for other budgets keeps one attachment. Playwright copies a file when it is
+   * attached, so that attachment is the first version; the file in the output folder holds the latest.
+   */
   private async attachOnce(file: string, contentType: string): Promise<void> {
     if (this.attached.has(file)) return;
     this.attached.add(file);
