@@ -20,16 +20,19 @@ const HARNESS_GROUP = 'heapscope-harness';
 /**
  * The page's global objects: its own window and, through `frames`, those of its same-process
  * frames (each a WindowProxy of that frame's main world). Cross-origin frames in this process
- * throw on `.frames`; frames in other processes are not in this heap at all.
+ * throw on `.frames`; frames in other processes are not in this heap at all. `this` at the top of
+ * a script is the global proxy even when the page has overwritten `globalThis` or `window`.
  */
 const PAGE_GLOBALS = `(() => {
-  const out = [globalThis];
+  const out = [this];
   const walk = (w, depth) => {
     let n = 0;
     try { n = w.frames.length; } catch { return; }
-    for (let i = 0; i < n && depth < 8; i++) { out.push(w.frames[i]); walk(w.frames[i], depth + 1); }
+    for (let i = 0; i < n && depth < 8; i++) {
+      try { out.push(w.frames[i]); walk(w.frames[i], depth + 1); } catch { /* gone meanwhile */ }
+    }
   };
-  walk(globalThis, 0);
+  walk(this, 0);
   return out;
 })()`;
 

@@ -1,7 +1,7 @@
 // What the test harness itself keeps must not be reported: Playwright's injected scripts (main
 // and utility worlds), JSHandles the test still holds, console messages, exposed bindings.
 import { expect, test } from 'heapscope/playwright';
-import { openPanelApp } from './pages.js';
+import { openPanelApp, ORIGIN, serve } from './pages.js';
 
 test('heavy Playwright use between the snapshots reports nothing on a page that does not leak', async ({ page, heap }) => {
   await openPanelApp(page, { leak: false, rows: 30 });
@@ -39,4 +39,29 @@ test('a leak the harness also holds is still the page\'s leak', async ({ page, h
   expect(report.leaks[0]!.path).toContain('closedPanels');
   expect(report.leaks[0]!.path).not.toContain('DevTools console');
   await handle.dispose();
+});
+
+test('a leak inside a same-origin frame is the page\'s (the frame\'s world is not the harness\'s)', async ({ page, heap }) => {
+  await serve(page, {
+    '/': '<!doctype html><title>host</title><iframe src="/frame"></iframe>',
+    '/frame': `<!doctype html><title>frame</title><button id="add">Add</button><script>
+const kept = [];
+document.getElementById('add').addEventListener('click', () => {
+  const card = document.createElement('section');
+  card.textContent = 'card';
+  kept.push(card);
+});
+</script>`,
+  });
+  await page.goto(`${ORIGIN}/`);
+  const add = page.frameLocator('iframe').getByRole('button', { name: 'Add' });
+  await add.click();
+  await heap.baseline();
+  await add.click();
+  await add.click();
+  await heap.target();
+  await heap.final();
+  const report = await heap.leaks();
+  expect(report.leaks.map((c) => `${c.count} ${c.name}`)).toEqual(['2 Detached <section>']);
+  expect(report.leaks[0]!.path).toContain('kept');
 });

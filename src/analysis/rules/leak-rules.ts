@@ -117,6 +117,29 @@ function ownedByCode(s: LoadedSnapshot, o: number): boolean {
   return any;
 }
 
+/** V8's `detachedness` values (v8-profiler.h EmbedderGraph::Node::Detachedness). */
+const ATTACHED = 1;
+
+/** Blink keeps a node's lazily made helpers (attributes map, childNodes list, Attr nodes) in its rare data. */
+const RARE_DATA = /^blink::(Node|Element)RareData\b/;
+
+/**
+ * Whether a Blink object belongs to a node's rare data: the `NamedNodeMap`, `NodeList`, `Attr`s and
+ * the like that Blink makes the first time anything (the page, or the test harness inspecting the
+ * DOM) asks for them, and keeps for the node's life. They come and go with their node: not a leak of
+ * their own (Chromium 156: a frameLocator made `Attr`, `NamedNodeMap` and `NodeList` of the page's
+ * `<iframe>` between two snapshots; test/heap-fixture/harness.spec.ts).
+ */
+function inNodeRareData(ctx: LeakRuleContext, o: number, limit = 4): boolean {
+  const g = ctx.snapshot.graph;
+  const dom = ctx.snapshot.dominators.dominator;
+  let d = dom[o]!;
+  for (let hops = 0; hops < limit && d !== g.rootOrdinal; hops++, d = dom[d]!) {
+    if (g.nodeType[d] === g.types.native && RARE_DATA.test(g.nodeNameString(d))) return true;
+  }
+  return false;
+}
+
 const owners = new WeakMap<LoadedSnapshot, CodeOwners>();
 
 function codeOwners(s: LoadedSnapshot): CodeOwners {
@@ -196,6 +219,20 @@ export const LEAK_RULES: readonly LeakRule[] = [
     why: 'what a leaked detached DOM element keeps (its child elements and text, their listeners and what those hold) is that '
       + 'element\'s retained size: the detached tree is one leak, reported at its top',
     judge: (ctx, o) => (ctx.owner >= 0 && isDetachedDom(ctx.snapshot, ctx.owner) ? 'attribute' : undefined),
+  },
+  {
+    name: 'live-dom',
+    why: 'a DOM node still attached to a document is part of the page as it is shown: the page\'s state, which DOM assertions '
+      + 'check, not memory it lost. (Chromium gives a node a new id when it gets a JavaScript wrapper, so an old node can look new.)',
+    judge: (ctx, o) => {
+      const g = ctx.snapshot.graph;
+      return g.nodeType[o] === g.types.native && g.nodeDetachedness?.[o] === ATTACHED ? 'attribute' : undefined;
+    },
+  },
+  {
+    name: 'dom-node-caches',
+    why: 'the attribute maps, child lists and Attr nodes Blink keeps in a node\'s rare data live and die with that node',
+    judge: (ctx, o) => (ctx.snapshot.graph.nodeType[o] === ctx.snapshot.graph.types.native && inNodeRareData(ctx, o) ? 'attribute' : undefined),
   },
   {
     name: 'literal-boilerplates',
