@@ -152,7 +152,13 @@ export function describeUrl(url: string): string {
   let text = url;
   try {
     const u = new URL(url);
-    text = u.protocol === 'data:' ? 'data: URL' : `${u.origin === 'null' ? u.protocol : u.origin}${u.pathname}`;
+    // From href rather than origin + pathname: a blob: URL's path is its creator's whole URL, and
+    // file: or chrome-error://host/ have no origin to rebuild them from.
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    text = u.protocol === 'data:' ? 'data: URL' : u.href;
   } catch { /* not a URL (about:blank is one) */ }
   // eslint-disable-next-line no-control-regex
   text = text.replace(/[\x00-\x1f\x7f-\x9f]/g, '?');
