@@ -69,11 +69,11 @@ export class NodeTarget extends HeapRecorder {
   }
 
   /**
-   * Stops the program now (the fixture also stops it after the test). Its snapshot files are dealt
-   * with at once, as for a passing test: `snapshots: 'on-failure'` deletes them.
+   * Stops the program now (the fixture also stops it after the test). Its snapshot files stay
+   * until the test ends, then are kept or deleted by `snapshots` like any others.
    */
   async stop(): Promise<void> {
-    await this.finish(false);
+    await this.close();
   }
 }
 
@@ -92,7 +92,7 @@ export class NodeHeaps {
    */
   async launch(args: string[], options: LaunchNodeOptions & { name?: string } = {}): Promise<NodeTarget> {
     const name = options.name ?? (this.started.length === 0 ? 'node' : `node-${this.started.length + 1}`);
-    const source = await NodeProcessSource.launch([process.execPath, ...args], options);
+    const source = await NodeProcessSource.launch([process.execPath, ...args], { stallTimeout: this.options.stallTimeout ?? DEFAULT_STALL_MS, ...options });
     const target = new NodeTarget(source, this.host, this.options, `heapscope-${name.replace(/[^\w.-]/g, '_')}-`);
     this.started.push(target);
     return target;
@@ -173,13 +173,14 @@ export const expect = baseExpect.extend({
    * are within `budgets` (default: none at all). Writes and attaches heapscope-leaks.json and .html.
    */
   async toHaveNoLeaks(received: unknown, budgets: LeakBudgets = {}) {
-    const doc = await recorderOf(received, 'toHaveNoLeaks').leaks(budgets);
+    const recorder = recorderOf(received, 'toHaveNoLeaks');
+    const doc = await recorder.leaks(budgets);
     return {
       pass: doc.pass,
       name: 'toHaveNoLeaks',
       expected: doc.budgets,
       actual: { totalCount: doc.totalCount, totalRetainedSize: doc.totalRetainedSize, clusters: doc.leaks.length },
-      message: () => (this.isNot ? noLeakMessage(doc) : leakFailureMessage(doc)),
+      message: () => (this.isNot ? noLeakMessage(doc, recorder.reportName) : leakFailureMessage(doc, recorder.reportName)),
     };
   },
 
@@ -192,8 +193,10 @@ export const expect = baseExpect.extend({
     if (!isWeakResult(received)) throw new TypeError(`expect(weak).toRelease(): expected the result of heap.weak(), got ${describe(received)}`);
     if (typeof cls !== 'string' && !(cls instanceof RegExp)) throw new TypeError('expect(weak).toRelease(cls): cls must be a class name or a RegExp');
     const verdict = releaseVerdict(received, cls);
+    // Nothing of the class is weakly held: neither toRelease nor not.toRelease can judge, both fail.
+    const nothing = verdict.matching.length === 0;
     return {
-      pass: verdict.pass,
+      pass: nothing ? this.isNot : verdict.pass,
       name: 'toRelease',
       expected: String(cls),
       actual: { matching: verdict.matching.length, kept: verdict.kept.length },

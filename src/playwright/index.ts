@@ -17,3 +17,5 @@ export {
   type TestDescription, type WeakResult,
 } from './recorder.js';
 export { CaptureIncompleteError } from '../inspector/errors.js';
+export type { CaptureResult } from '../inspector/capture.js';
+export { ProgramStartError } from '../host/session/program.js';

@@ -7,7 +7,7 @@ import type { LeakReportDocument, WeakResult } from './recorder.js';
 const CLUSTERS_SHOWN = 5;
 
 /** `toHaveNoLeaks`'s failure: the verdict, the top clusters with a representative retainer path, where the report is. */
-export function leakFailureMessage(doc: LeakReportDocument): string {
+export function leakFailureMessage(doc: LeakReportDocument, reportName = 'heapscope-leaks'): string {
   const { budgets } = doc;
   const over = [
     doc.totalCount > budgets.maxLeakedObjects ? `${doc.totalCount} objects > ${budgets.maxLeakedObjects} allowed` : '',
@@ -15,13 +15,13 @@ export function leakFailureMessage(doc: LeakReportDocument): string {
   ].filter(Boolean).join(', ');
   let out = `heapscope: ${summaryLine(doc)}: over budget (${over})\n`;
   out += clusterLines(doc);
-  return out + footer(doc);
+  return out + footer(doc, reportName);
 }
 
 /** `not.toHaveNoLeaks`'s failure (a test that expects a leak found none within the budget). */
-export function noLeakMessage(doc: LeakReportDocument): string {
+export function noLeakMessage(doc: LeakReportDocument, reportName = 'heapscope-leaks'): string {
   return `heapscope: expected leaks over budget (${doc.budgets.maxLeakedObjects} objects, ${formatBytes(doc.budgets.maxLeakedBytes)}), `
-    + `found ${summaryLine(doc)}\n${clusterLines(doc)}${footer(doc)}`;
+    + `found ${summaryLine(doc)}\n${clusterLines(doc)}${footer(doc, reportName)}`;
 }
 
 function summaryLine(doc: LeakReportDocument): string {
@@ -40,9 +40,9 @@ function clusterLines(doc: LeakReportDocument): string {
   return out;
 }
 
-function footer(doc: LeakReportDocument): string {
+function footer(doc: LeakReportDocument, reportName: string): string {
   const dir = path.dirname(doc.final);
-  let out = `\nReport: heapscope-leaks.html and .json, attached (in ${dir})`;
+  let out = `\nReport: ${reportName}.html and .json, attached (in ${dir})`;
   if (doc.ignored.count > 0) out += `\nignoreClasses left out ${doc.ignored.count} objects (${formatBytes(doc.ignored.retainedSize)})`;
   if (doc.harness.count > 0) out += `\nLeft out: ${doc.harness.count} objects kept only by the test harness (injected scripts, CDP handles, console messages)`;
   return out;

@@ -11,6 +11,8 @@ export interface LaunchNodeOptions {
   startTimeout?: number;
   /** Lines of output kept for waitForOutput and failure messages. Default 2,000. */
   keepLines?: number;
+  /** A snapshot fails when the program sends nothing for this long (ms). Default 120,000. */
+  stallTimeout?: number;
 }
 
 const WAITING_FOR_DEBUGGER = 'Waiting for the debugger to disconnect';
@@ -59,7 +61,7 @@ export class NodeProcessSource implements HeapSource {
     });
     let session: CaptureSession;
     try {
-      session = await openCaptureSession({ target: program.wsUrl, memory: false });
+      session = await openCaptureSession({ target: program.wsUrl, memory: false, deadlines: { stallMs: options.stallTimeout } });
     } catch (err) {
       await program.stop();
       throw err;

@@ -111,7 +111,8 @@ export class HeapRecorder {
   private readonly harnessIds = new Set<number>();
   private pageWorlds = false;
   private readonly analyses = new Map<string, ReturnType<typeof analyzeRun>>();
-  private readonly attached = new Set<string>();
+  /** Report files written, attached by `finish` (file → content type). */
+  private readonly reports = new Map<string, string>();
   private weakCount = 0;
   private weakFiles: string[] = [];
   private prepared = false;
@@ -228,7 +229,10 @@ export class HeapRecorder {
   async finish(failed: boolean): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    await this.source.close().catch(() => {});
+    await this.close();
+    // Reports are attached now, not when written: Playwright copies a file when it is attached, and
+    // a report rewritten for other budgets must be attached as it ended up.
+    for (const [file, contentType] of this.reports) await this.host.attach(path.basename(file), file, contentType);
     const policy = this.options.snapshots ?? 'on-failure';
     const files = [...Object.values(this.files), ...this.weakFiles].filter((f): f is string => f !== undefined);
     const keep = policy === 'always' || (policy === 'on-failure' && failed);
@@ -236,6 +240,16 @@ export class HeapRecorder {
       if (keep) await this.host.attach(path.basename(f), f, 'application/json');
       else rmSync(f, { force: true });
     }
+  }
+
+  /** Ends the session (and, for a Node target, the process); the files stay until `finish` decides. */
+  async close(): Promise<void> {
+    await this.source.close().catch(() => {});
+  }
+
+  /** The leak report's file name without extension: `heapscope-leaks`, `heapscope-node-leaks`, …. */
+  get reportName(): string {
+    return `${this.prefix}leaks`;
   }
 
   private async take(phase: Phase): Promise<CaptureResult> {
@@ -274,22 +288,12 @@ export class HeapRecorder {
     mkdirSync(this.host.outputDir, { recursive: true });
     const json = path.join(this.host.outputDir, `${base}.json`);
     writeFileAtomic(json, `${JSON.stringify(doc, null, 2)}\n`);
-    await this.attachOnce(json, 'application/json');
+    this.reports.set(json, 'application/json');
     if (html !== undefined) {
       const page = path.join(this.host.outputDir, `${base}.html`);
       writeFileAtomic(page, html);
-      await this.attachOnce(page, 'text/html');
+      this.reports.set(page, 'text/html');
     }
-  }
-
-  /**
-   * A report rewritten for other budgets keeps one attachment. Playwright copies a file when it is
-   * attached, so that attachment is the first version; the file in the output folder holds the latest.
-   */
-  private async attachOnce(file: string, contentType: string): Promise<void> {
-    if (this.attached.has(file)) return;
-    this.attached.add(file);
-    await this.host.attach(path.basename(file), file, contentType);
   }
 }
 

@@ -47,10 +47,10 @@ describe('docs/ci/github-actions.yml', () => {
     expect(text).toMatch(/Debian's chromium package/);
   });
 
-  it('uploads the HTML report and every heapscope-leaks.* even when the tests fail', () => {
+  it('uploads the HTML report and every heapscope report (page, Node target, weak) even when the tests fail', () => {
     const uploads = uses('actions/upload-artifact');
     const paths = uploads.map((s) => s.with?.path);
-    expect(paths).toEqual(['playwright-report/', 'test-results/**/heapscope-leaks.*']);
+    expect(paths).toEqual(['playwright-report/', 'test-results/**/heapscope-*.json\ntest-results/**/heapscope-*.html\n']);
     for (const s of uploads) {
       expect(s.if).toBe('always()');
       expect(steps.indexOf(s)).toBeGreaterThan(steps.indexOf(runs(/^npx playwright test\b/)[0]!));
