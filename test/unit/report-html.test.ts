@@ -71,6 +71,12 @@ beforeAll(async () => {
   html = leakReportHtml(doc);
 }, 60_000);
 
+/** What the page shows, read in Chromium. */
+interface Seen {
+  pwned: number | null; foreign: number; title: string; heading: string;
+  classes: string[]; shapes: string[]; edges: string[]; dd: string[]; ignore: string[];
+}
+
 /** The tags the report itself writes: anything else came from a heap string. */
 const OWN_TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'span', 'div', 'p', 'dl', 'dt', 'dd', 'code',
   'table', 'thead', 'tbody', 'tr', 'th', 'td', 'details', 'summary', 'ol', 'li']);
@@ -129,20 +135,21 @@ describe('leakReportHtml with markup in heap strings', () => {
       const dialogs: string[] = [];
       page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
       await page.goto(pathToFileURL(file).href);
-      const seen = await page.evaluate(() => {
-        const text = (sel: string) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? '');
+      // A string expression: this program is compiled without the DOM library.
+      const seen = await page.evaluate<Seen>(`(() => {
+        const text = (sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? '');
         return {
-          pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+          pwned: window.__pwned ?? null,
           foreign: document.querySelectorAll('script, img, svg, iframe, object, embed, a, form, b, input').length,
           title: document.title,
           heading: document.querySelector('h1 + div')?.textContent ?? '',
-          classes: [...document.querySelectorAll('tbody tr')].map((tr) => tr.children[1]!.firstChild!.textContent ?? ''),
+          classes: [...document.querySelectorAll('tbody tr')].map((tr) => tr.children[1].firstChild.textContent ?? ''),
           shapes: text('td > code'),
           edges: text('span.e'),
           dd: text('dd'),
           ignore: text('dd code'),
         };
-      });
+      })()`);
       expect(dialogs).toEqual([]);
       expect(seen.pwned).toBeNull();
       expect(seen.foreign).toBe(0);
