@@ -22,10 +22,14 @@ export function table(header: string[], rows: string[][], align: Array<'l' | 'r'
     .join('\n');
 }
 
-/** Heap strings can hold newlines and terminal escapes; never let them reach the terminal raw. */
+/**
+ * Heap strings can hold newlines and terminal escapes; never let them reach the terminal raw. Line
+ * and paragraph separators end a line too, and bidirectional overrides and isolates can make a
+ * line read in another order than it is written: they go as well.
+ */
 export function oneLine(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\uFFFD'));
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : '\uFFFD'));
 }
 
 export function parsePositiveInt(value: string, flag: string): number {
