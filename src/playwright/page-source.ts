@@ -17,6 +17,12 @@ export interface HeapSource {
 
 const HARNESS_GROUP = 'heapscope-harness';
 
+const SETTLE = `new Promise((done) => {
+  document.documentElement?.getBoundingClientRect();
+  requestAnimationFrame(() => setTimeout(done, 0));
+  setTimeout(done, 250);
+})`;
+
 /**
  * The page's global objects: its own window and, through `frames`, those of its same-process
  * frames (each a WindowProxy of that frame's main world). Cross-origin frames in this process
@@ -65,9 +71,23 @@ export class PageSource implements HeapSource {
 
   async snapshot(file: string, onProgress?: (p: CaptureProgress) => void): Promise<CaptureResult> {
     const channel = await this.open();
+    await this.settle(channel);
     return snapshotOnChannel(channel, file, {
       target: { address: channel.address }, stallMs: this.stallMs, onProgress, reportProgress: false,
     });
+  }
+
+  /**
+   * Lets the page finish rendering before a snapshot: forces a layout and waits for one animation
+   * frame (at most 250 ms: a hidden page gets none). Blink's layout results keep the fragments of
+   * elements already removed from the document until the next layout; a snapshot taken first finds
+   * them alive. Seen in CI on a starved machine: the notes app's closed drawer and its children
+   * reported as 7 detached elements held by `<html> → LayoutBlockFlow → LayoutResult →
+   * PhysicalBoxFragment → OofData` (the drawer is `position: fixed`), in the build without the leak.
+   */
+  private async settle(channel: PageChannel): Promise<void> {
+    if (channel.ended) return;
+    await channel.send('Runtime.evaluate', { expression: SETTLE, awaitPromise: true, returnByValue: true }).catch(() => {});
   }
 
   /** The heap ids of the page's globals; every other JavaScript world in the heap is the harness's. */

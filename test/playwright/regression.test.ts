@@ -56,6 +56,7 @@ describe('a user\'s leak-regression suite (test/regression) on the notes app', (
   });
 
   it('the fixed build passes both tests, and its reports say 0 leaks', () => {
+    expect(TESTS.map((t) => fixed.error(t))).toEqual(['', '']);
     expect(fixed.exitCode).toBe(0);
     expect(fixed.stats).toMatchObject({ expected: 2, unexpected: 0, flaky: 0 });
     for (const t of TESTS) {
