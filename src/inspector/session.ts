@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { CdpChannel, Commands, Events, SendArgs, SendOptions } from './channel.js';
 import { GuardedChrome } from './cdp-client.js';
 import { SessionError, TargetUnreachableError } from './errors.js';
+import { PendingCalls } from './pending-calls.js';
 import { describeSocketError } from './http-json.js';
 
 export type { SendOptions } from './channel.js';
@@ -11,12 +12,6 @@ export interface SessionOptions {
   connectDeadlineMs?: number;
   /** Default deadline of each command. */
   commandDeadlineMs?: number;
-}
-
-interface Pending {
-  method: string;
-  reject(err: SessionError): void;
-  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -29,20 +24,19 @@ export class Session implements CdpChannel {
   readonly address: string;
   private readonly chrome: GuardedChrome;
   private readonly commandDeadlineMs: number;
-  private readonly pending = new Set<Pending>();
   private readonly events = new EventEmitter();
   private endError: SessionError | undefined;
   private endReason: string | undefined;
   private readonly endListeners = new Set<(err: SessionError) => void>();
-  /** When the target last sent anything, or `touch()` was called; idle deadlines count from here. */
-  private lastActivity = Date.now();
+  private readonly calls: PendingCalls;
 
   private constructor(chrome: GuardedChrome, address: string, options: SessionOptions) {
     this.chrome = chrome;
     this.address = address;
     this.commandDeadlineMs = options.commandDeadlineMs ?? 10_000;
+    this.calls = new PendingCalls(address, 'the target');
     this.events.setMaxListeners(0);
-    chrome.on('frame', () => { this.lastActivity = Date.now(); });
+    chrome.on('frame', () => this.calls.touch());
     chrome.on('event', (message: { method: string; params: unknown }) => this.events.emit(message.method, message.params));
     chrome.on('disconnect', () => this.end());
   }
@@ -88,36 +82,14 @@ export class Session implements CdpChannel {
    */
   sendRaw(method: string, params?: object, options: SendOptions = {}): Promise<unknown> {
     if (this.endError) return Promise.reject(this.endError);
-    const deadlineMs = options.deadlineMs ?? this.commandDeadlineMs;
-    return new Promise((resolve, reject) => {
-      const entry: Pending = { method, reject, timer: undefined };
-      const expire = () => {
-        // Idle deadlines re-check rather than re-arm on every frame: a timer per 100 KB chunk is garbage we can do without.
-        const idleFor = Date.now() - this.lastActivity;
-        if (options.idle && idleFor < deadlineMs) {
-          entry.timer = setTimeout(expire, deadlineMs - idleFor);
-          return;
-        }
-        this.pending.delete(entry);
-        reject(new SessionError(this.address, 'timeout', options.idle
-          ? `the target sent nothing for ${deadlineMs / 1000} s`
-          : `no answer within ${deadlineMs / 1000} s`, method));
-      };
-      this.lastActivity = Date.now();
-      entry.timer = setTimeout(expire, deadlineMs);
-      this.pending.add(entry);
-      const done = () => { clearTimeout(entry.timer); return this.pending.delete(entry); };
-      this.chrome.send(method, params).then(
-        (result) => { if (done()) resolve(result); },
-        (err: unknown) => {
-          if (!done()) return;
-          const response = (err as { response?: { message?: unknown } }).response;
-          if (response) reject(new SessionError(this.address, 'protocol', `the target answered an error: ${String(response.message)}`, method, { cause: err }));
-          // The library can fail a send before its 'disconnect' (ws refuses to send on a closing socket).
-          else reject(this.closedError(method, err));
-        },
-      );
-    });
+    return this.calls.run(method, { deadlineMs: options.deadlineMs ?? this.commandDeadlineMs, idle: options.idle },
+      () => this.chrome.send(method, params) as Promise<unknown>,
+      (err) => {
+        const response = (err as { response?: { message?: unknown } }).response;
+        if (response) return new SessionError(this.address, 'protocol', `the target answered an error: ${String(response.message)}`, method, { cause: err });
+        // The library can fail a send before its 'disconnect' (ws refuses to send on a closing socket).
+        return this.closedError(method, err);
+      });
   }
 
   /** Subscribes to a CDP event; returns the unsubscribe function. */
@@ -133,7 +105,7 @@ export class Session implements CdpChannel {
 
   /** Restarts the idle deadlines of pending commands (our side is busy, e.g. writing). */
   touch(): void {
-    this.lastActivity = Date.now();
+    this.calls.touch();
   }
 
   /** Stops reading from the target until `resumeIncoming()`; the target's messages wait in the socket. */
@@ -193,12 +165,7 @@ export class Session implements CdpChannel {
   private end(): void {
     if (this.endError) return;
     this.endError = this.closedError(undefined);
-    const pending = [...this.pending];
-    this.pending.clear();
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      p.reject(this.closedError(p.method));
-    }
+    this.calls.rejectAll((method) => this.closedError(method));
     const listeners = [...this.endListeners];
     this.endListeners.clear();
     for (const l of listeners) l(this.endError);

@@ -1,14 +1,9 @@
 import type { CDPSession, Page } from '@playwright/test';
 import type { CdpChannel, Commands, Events, SendArgs, SendOptions } from '../inspector/channel.js';
 import { SessionError } from '../inspector/errors.js';
+import { PendingCalls } from '../inspector/pending-calls.js';
 
 const DEFAULT_COMMAND_MS = 30_000;
-
-interface Pending {
-  method: string;
-  reject(err: SessionError): void;
-  timer: NodeJS.Timeout | undefined;
-}
 
 /**
  * A CdpChannel over a Playwright page's own CDP session (`page.context().newCDPSession(page)`), so
@@ -20,15 +15,15 @@ interface Pending {
  */
 export class PageChannel implements CdpChannel {
   readonly address: string;
-  private readonly pending = new Set<Pending>();
+  private readonly calls: PendingCalls;
   private readonly endListeners = new Set<(err: SessionError) => void>();
   private endError: SessionError | undefined;
   private local = false;
-  private lastActivity = Date.now();
   private readonly detachListeners: Array<() => void> = [];
 
   private constructor(private readonly session: CDPSession, page: Page, private readonly commandMs: number) {
     this.address = `page ${describeUrl(page.url())}`;
+    this.calls = new PendingCalls(this.address, 'the page');
     const onCrash = () => this.end('the page crashed (its renderer process died)');
     const onClose = () => this.end('the page was closed');
     const onDetach = () => this.end('the page\'s CDP session ended (the page closed, crashed or moved to another process)');
@@ -47,39 +42,17 @@ export class PageChannel implements CdpChannel {
   send<M extends keyof Commands>(method: M, ...args: SendArgs<M>): Promise<Commands[M]['returnType']> {
     const [params, options = {}] = args as [object | undefined, SendOptions | undefined];
     if (this.endError) return Promise.reject(this.errorFor(method));
-    const deadlineMs = options.deadlineMs ?? this.commandMs;
-    return new Promise((resolve, reject) => {
-      const entry: Pending = { method, reject, timer: undefined };
-      const expire = () => {
-        const idleFor = Date.now() - this.lastActivity;
-        if (options.idle && idleFor < deadlineMs) {
-          entry.timer = setTimeout(expire, deadlineMs - idleFor);
-          return;
-        }
-        this.pending.delete(entry);
-        reject(new SessionError(this.address, 'timeout', options.idle
-          ? `the page sent nothing for ${deadlineMs / 1000} s`
-          : `no answer within ${deadlineMs / 1000} s`, method));
-      };
-      this.lastActivity = Date.now();
-      entry.timer = setTimeout(expire, deadlineMs);
-      this.pending.add(entry);
-      const done = () => { clearTimeout(entry.timer); return this.pending.delete(entry); };
-      // Playwright's types name its own protocol copy; the method and params are the same CDP.
-      (this.session.send as (m: string, p?: object) => Promise<unknown>)(method, params).then(
-        (result) => { if (done()) resolve(result as Commands[M]['returnType']); },
-        (err: unknown) => {
-          if (!done()) return;
-          if (this.endError) reject(this.errorFor(method));
-          else reject(new SessionError(this.address, 'protocol', `the page answered an error: ${(err as Error).message}`, method, { cause: err }));
-        },
-      );
-    });
+    // Playwright's types name its own protocol copy; the method and params are the same CDP.
+    const send = this.session.send as (m: string, p?: object) => Promise<Commands[M]['returnType']>;
+    return this.calls.run(method, { deadlineMs: options.deadlineMs ?? this.commandMs, idle: options.idle },
+      () => send.call(this.session, method, params),
+      (err) => (this.endError ? this.errorFor(method)
+        : new SessionError(this.address, 'protocol', `the page answered an error: ${(err as Error).message}`, method, { cause: err })));
   }
 
   on<E extends keyof Events>(event: E, handler: (...params: Events[E]) => void): () => void {
     const listener = (params: unknown) => {
-      this.lastActivity = Date.now();
+      this.calls.touch();
       (handler as (p: unknown) => void)(params);
     };
     const s = this.session as unknown as { on(e: string, l: (p: unknown) => void): void; off(e: string, l: (p: unknown) => void): void };
@@ -88,7 +61,7 @@ export class PageChannel implements CdpChannel {
   }
 
   touch(): void {
-    this.lastActivity = Date.now();
+    this.calls.touch();
   }
 
   /** Playwright reads the socket itself and offers no backpressure; chunks queue in the file sink. */
@@ -131,12 +104,7 @@ export class PageChannel implements CdpChannel {
     if (this.endError) return;
     this.endError = new SessionError(this.address, 'closed', reason);
     for (const off of this.detachListeners.splice(0)) off();
-    const pending = [...this.pending];
-    this.pending.clear();
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      p.reject(this.errorFor(p.method));
-    }
+    this.calls.rejectAll((method) => this.errorFor(method));
     const listeners = [...this.endListeners];
     this.endListeners.clear();
     for (const l of listeners) l(this.endError);
