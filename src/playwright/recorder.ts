@@ -1,10 +1,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { LeakCluster } from '../analysis/leaks.js';
 import type { WeakReport } from '../analysis/weak/types.js';
 import { parseBytes } from '../cli/check.js';
 import { writeFileAtomic } from '../cli/junit.js';
-import type { CaptureProgress, CaptureResult } from '../inspector/capture.js';
+import type { CaptureResult } from '../inspector/capture.js';
 import type { HarnessRoots } from '../snapshot/harness.js';
 import { analyzeRun, analyzeWeak } from './analyze.js';
 import type { HeapSource } from './page-source.js';
@@ -99,7 +100,8 @@ export class BudgetError extends Error {
   }
 }
 
-export const VERSION = '0.1.0';
+/** heapscope's version, from its package.json (two folders up from dist/playwright/ and from src/playwright/). */
+export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
  * Baseline, target and final snapshots of one page or process, in one inspector session, written
@@ -128,10 +130,7 @@ export class HeapRecorder {
 
   /** Before the action. Starts a new series: an earlier target and final are forgotten. */
   async baseline(): Promise<CaptureResult> {
-    if (!this.prepared) {
-      await this.source.prepare();
-      this.prepared = true;
-    }
+    await this.prepare();
     delete this.files.target;
     delete this.files.final;
     this.analyses.clear();
@@ -203,10 +202,7 @@ export class HeapRecorder {
    */
   async weak(): Promise<WeakResult> {
     const name = `weak${this.weakCount++ > 0 ? `-${this.weakCount}` : ''}`;
-    if (!this.prepared) {
-      await this.source.prepare();
-      this.prepared = true;
-    }
+    await this.prepare();
     const file = await this.snapshotTo(name);
     this.weakFiles.push(file);
     const before = this.files.baseline;
@@ -252,6 +248,13 @@ export class HeapRecorder {
     return `${this.prefix}leaks`;
   }
 
+  /** What must exist before the first snapshot (the source's `prepare`), once. */
+  private async prepare(): Promise<void> {
+    if (this.prepared) return;
+    await this.source.prepare();
+    this.prepared = true;
+  }
+
   private async take(phase: Phase): Promise<CaptureResult> {
     const result = await this.snapshotToResult(phase);
     this.files[phase] = result.file;
@@ -266,7 +269,7 @@ export class HeapRecorder {
     mkdirSync(this.host.outputDir, { recursive: true });
     const file = path.join(this.host.outputDir, `${this.prefix}${name}.heapsnapshot`);
     return this.host.step(`heapscope: ${name} snapshot of ${this.source.label}`, async () => {
-      const result = await this.source.snapshot(file, (p: CaptureProgress) => void p);
+      const result = await this.source.snapshot(file);
       const roots = await this.source.harness();
       if (roots.mainWorldGlobals) {
         this.pageWorlds = true;
