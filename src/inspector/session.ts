@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { CdpChannel, Commands, Events, SendArgs, SendOptions } from './channel.js';
 import { GuardedChrome } from './cdp-client.js';
 import { SessionError, TargetUnreachableError } from './errors.js';
+import { EndSignal } from './end-signal.js';
 import { PendingCalls } from './pending-calls.js';
 import { describeSocketError } from './http-json.js';
 
@@ -25,9 +26,8 @@ export class Session implements CdpChannel {
   private readonly chrome: GuardedChrome;
   private readonly commandDeadlineMs: number;
   private readonly events = new EventEmitter();
-  private endError: SessionError | undefined;
   private endReason: string | undefined;
-  private readonly endListeners = new Set<(err: SessionError) => void>();
+  private readonly ending = new EndSignal();
   private readonly calls: PendingCalls;
 
   private constructor(chrome: GuardedChrome, address: string, options: SessionOptions) {
@@ -81,7 +81,7 @@ export class Session implements CdpChannel {
    * no types.
    */
   sendRaw(method: string, params?: object, options: SendOptions = {}): Promise<unknown> {
-    if (this.endError) return Promise.reject(this.endError);
+    if (this.ending.error) return Promise.reject(this.ending.error);
     return this.calls.run(method, { deadlineMs: options.deadlineMs ?? this.commandDeadlineMs, idle: options.idle },
       () => this.chrome.send(method, params) as Promise<unknown>,
       (err) => {
@@ -119,12 +119,12 @@ export class Session implements CdpChannel {
 
   /** Once the connection has ended: the error its pending calls got. */
   get ended(): SessionError | undefined {
-    return this.endError;
+    return this.ending.error;
   }
 
   /** True when the connection ended because we closed or destroyed it (not the target, not the network). */
   get endedLocally(): boolean {
-    return this.endError !== undefined && this.endReason !== undefined;
+    return this.ending.error !== undefined && this.endReason !== undefined;
   }
 
   /**
@@ -134,13 +134,7 @@ export class Session implements CdpChannel {
    * else tells them the target has gone.
    */
   onEnd(listener: (err: SessionError) => void): () => void {
-    const ended = this.endError;
-    if (ended) {
-      queueMicrotask(() => listener(ended));
-      return () => {};
-    }
-    this.endListeners.add(listener);
-    return () => { this.endListeners.delete(listener); };
+    return this.ending.onEnd(listener);
   }
 
   /** Drops the connection at once; pending calls reject with `reason`. */
@@ -152,7 +146,7 @@ export class Session implements CdpChannel {
 
   /** Closes the connection politely (a close frame), within a short deadline. */
   async close(): Promise<void> {
-    if (this.endError) return;
+    if (this.ending.error) return;
     this.endReason ??= 'the session was closed';
     const timer = setTimeout(() => this.chrome.abort(), 2_000);
     try {
@@ -163,12 +157,8 @@ export class Session implements CdpChannel {
   }
 
   private end(): void {
-    if (this.endError) return;
-    this.endError = this.closedError(undefined);
-    this.calls.rejectAll((method) => this.closedError(method));
-    const listeners = [...this.endListeners];
-    this.endListeners.clear();
-    for (const l of listeners) l(this.endError);
+    if (this.ending.error) return;
+    this.ending.end(this.closedError(undefined), () => this.calls.rejectAll((method) => this.closedError(method)));
   }
 
   private closedError(method: string | undefined, cause?: unknown): SessionError {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { CdpChannel, Commands, Events, SendArgs, SendOptions } from './channel.js';
+import { EndSignal } from './end-signal.js';
 import { SessionError, printable } from './errors.js';
 import { ExitCode, HeapscopeError } from '../shared/errors.js';
 import type { Session } from './session.js';
@@ -87,11 +88,10 @@ export class WorkerChannel implements CdpChannel {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private lastActivity = Date.now();
-  private endError: SessionError | undefined;
   private localEnd = false;
   /** True once Node has said the worker thread is gone (the process may live on). */
   workerExited = false;
-  private readonly endListeners = new Set<(err: SessionError) => void>();
+  private readonly ending = new EndSignal();
   private readonly unsubscribe: Array<() => void> = [];
 
   private constructor(private readonly parent: Session, attached: Attached, private readonly commandDeadlineMs: number) {
@@ -126,7 +126,7 @@ export class WorkerChannel implements CdpChannel {
 
   send<M extends keyof Commands>(method: M, ...args: SendArgs<M>): Promise<Commands[M]['returnType']> {
     const [params, options = {}] = args as [object | undefined, SendOptions | undefined];
-    if (this.endError) return Promise.reject(this.endError);
+    if (this.ending.error) return Promise.reject(this.ending.error);
     const id = this.nextId++;
     const deadlineMs = options.deadlineMs ?? this.commandDeadlineMs;
     return new Promise((resolve, reject) => {
@@ -164,21 +164,15 @@ export class WorkerChannel implements CdpChannel {
   }
 
   get ended(): SessionError | undefined {
-    return this.endError;
+    return this.ending.error;
   }
 
   get endedLocally(): boolean {
-    return this.endError !== undefined && this.localEnd;
+    return this.ending.error !== undefined && this.localEnd;
   }
 
   onEnd(listener: (err: SessionError) => void): () => void {
-    const ended = this.endError;
-    if (ended) {
-      queueMicrotask(() => listener(ended));
-      return () => {};
-    }
-    this.endListeners.add(listener);
-    return () => { this.endListeners.delete(listener); };
+    return this.ending.onEnd(listener);
   }
 
   destroy(reason: string): void {
@@ -192,7 +186,7 @@ export class WorkerChannel implements CdpChannel {
   }
 
   private onMessage(p: unknown): void {
-    if (!isRecord(p) || p['sessionId'] !== this.sessionId || this.endError) return;
+    if (!isRecord(p) || p['sessionId'] !== this.sessionId || this.ending.error) return;
     this.lastActivity = Date.now();
     let message: unknown;
     try {
@@ -238,19 +232,17 @@ export class WorkerChannel implements CdpChannel {
   }
 
   private end(err: SessionError, local = false): void {
-    if (this.endError) return;
+    if (this.ending.error) return;
     this.localEnd ||= local;
-    this.endError = err;
-    for (const off of this.unsubscribe.splice(0)) off();
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      p.reject(new SessionError(err.address, err.failure, err.detail, p.method, { cause: err }));
-    }
-    const listeners = [...this.endListeners];
-    this.endListeners.clear();
-    for (const l of listeners) l(err);
+    this.ending.end(err, () => {
+      for (const off of this.unsubscribe.splice(0)) off();
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of pending) {
+        clearTimeout(p.timer);
+        p.reject(new SessionError(err.address, err.failure, err.detail, p.method, { cause: err }));
+      }
+    });
     // The worker is gone but the process may live on: let go of the parent session too.
     if (!this.parent.ended) void this.parent.close();
   }

@@ -1,6 +1,7 @@
 import type { CDPSession, Page } from '@playwright/test';
 import type { CdpChannel, Commands, Events, SendArgs, SendOptions } from '../inspector/channel.js';
 import { SessionError } from '../inspector/errors.js';
+import { EndSignal } from '../inspector/end-signal.js';
 import { PendingCalls } from '../inspector/pending-calls.js';
 
 const DEFAULT_COMMAND_MS = 30_000;
@@ -16,8 +17,7 @@ const DEFAULT_COMMAND_MS = 30_000;
 export class PageChannel implements CdpChannel {
   readonly address: string;
   private readonly calls: PendingCalls;
-  private readonly endListeners = new Set<(err: SessionError) => void>();
-  private endError: SessionError | undefined;
+  private readonly ending = new EndSignal();
   private local = false;
   private readonly detachListeners: Array<() => void> = [];
 
@@ -41,12 +41,12 @@ export class PageChannel implements CdpChannel {
 
   send<M extends keyof Commands>(method: M, ...args: SendArgs<M>): Promise<Commands[M]['returnType']> {
     const [params, options = {}] = args as [object | undefined, SendOptions | undefined];
-    if (this.endError) return Promise.reject(this.errorFor(method));
+    if (this.ending.error) return Promise.reject(this.errorFor(method));
     // Playwright's types name its own protocol copy; the method and params are the same CDP.
     const send = this.session.send as (m: string, p?: object) => Promise<Commands[M]['returnType']>;
     return this.calls.run(method, { deadlineMs: options.deadlineMs ?? this.commandMs, idle: options.idle },
       () => send.call(this.session, method, params),
-      (err) => (this.endError ? this.errorFor(method)
+      (err) => (this.ending.error ? this.errorFor(method)
         : new SessionError(this.address, 'protocol', `the page answered an error: ${(err as Error).message}`, method, { cause: err })));
   }
 
@@ -70,7 +70,7 @@ export class PageChannel implements CdpChannel {
   resumeIncoming(): void {}
 
   get ended(): SessionError | undefined {
-    return this.endError;
+    return this.ending.error;
   }
 
   get endedLocally(): boolean {
@@ -78,13 +78,7 @@ export class PageChannel implements CdpChannel {
   }
 
   onEnd(listener: (err: SessionError) => void): () => void {
-    const ended = this.endError;
-    if (ended) {
-      queueMicrotask(() => listener(ended));
-      return () => {};
-    }
-    this.endListeners.add(listener);
-    return () => { this.endListeners.delete(listener); };
+    return this.ending.onEnd(listener);
   }
 
   destroy(reason: string): void {
@@ -94,24 +88,21 @@ export class PageChannel implements CdpChannel {
   }
 
   async close(): Promise<void> {
-    if (this.endError) return;
+    if (this.ending.error) return;
     this.local = true;
     this.end('the session was closed');
     await this.session.detach().catch(() => {});
   }
 
   private end(reason: string): void {
-    if (this.endError) return;
-    this.endError = new SessionError(this.address, 'closed', reason);
-    for (const off of this.detachListeners.splice(0)) off();
-    this.calls.rejectAll((method) => this.errorFor(method));
-    const listeners = [...this.endListeners];
-    this.endListeners.clear();
-    for (const l of listeners) l(this.endError);
+    this.ending.end(new SessionError(this.address, 'closed', reason), () => {
+      for (const off of this.detachListeners.splice(0)) off();
+      this.calls.rejectAll((method) => this.errorFor(method));
+    });
   }
 
   private errorFor(method: string): SessionError {
-    return new SessionError(this.address, 'closed', this.endError!.detail, method);
+    return new SessionError(this.address, 'closed', this.ending.error!.detail, method);
   }
 }
 
